@@ -1,0 +1,204 @@
+//! The spec model: what a `specs/*.yaml` file may say, key by key.
+//!
+//! Every struct denies unknown keys, so a typo in a spec is a build error with its line.
+//! `specs/README.md` documents the same format for people.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// One spec file: the tools of one GHL app.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSpec {
+    /// App name (`contacts`), used to group tools and name generated files.
+    pub app: Spanned<String>,
+    /// What the app covers, in a sentence or two.
+    pub description: String,
+    /// The GHL `Version` header sent by every tool unless it overrides it.
+    pub version: Spanned<String>,
+    /// Tools by name.
+    pub tools: BTreeMap<String, Spanned<ToolSpec>>,
+}
+
+/// One tool: one GHL operation as an agent sees it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolSpec {
+    /// One line saying what the tool does.
+    pub summary: String,
+    /// Longer description, plain text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template such as `/contacts/{contactId}`.
+    pub path: Spanned<String>,
+    /// Overrides the file's `Version` header for this tool.
+    #[serde(default)]
+    pub version: Option<Spanned<String>>,
+    /// OAuth scopes GHL requires.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Marks a tool GHL has deprecated.
+    #[serde(default)]
+    pub deprecated: bool,
+    /// Overrides of the annotations the method implies.
+    #[serde(default)]
+    pub annotations: AnnotationOverrides,
+    /// Path and query parameters.
+    #[serde(default)]
+    pub params: BTreeMap<String, Spanned<Field>>,
+    /// Top-level properties of the JSON body.
+    #[serde(default)]
+    pub body: BTreeMap<String, Spanned<Field>>,
+    /// Values always sent and never asked of the caller.
+    #[serde(default)]
+    pub fixed: Fixed,
+}
+
+/// HTTP methods a tool may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method's name as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// Annotation overrides; anything left out comes from the method.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotationOverrides {
+    /// The tool only reads.
+    #[serde(default)]
+    pub read_only: Option<bool>,
+    /// The tool may destroy or overwrite data.
+    #[serde(default)]
+    pub destructive: Option<bool>,
+    /// Sending it twice has the same effect as once (decides what may be retried).
+    #[serde(default)]
+    pub idempotent: Option<bool>,
+}
+
+/// Values always sent with the request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixed {
+    /// Query parameters always sent.
+    #[serde(default)]
+    pub query: BTreeMap<String, serde_json::Value>,
+    /// Body properties always sent.
+    #[serde(default)]
+    pub body: BTreeMap<String, serde_json::Value>,
+}
+
+/// A parameter, a body property, or a nested property or array item.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The value's type.
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// What the value means.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The caller must give it (path parameters always are).
+    #[serde(default)]
+    pub required: bool,
+    /// A JSON Schema format (`email`, `date-time`…), documentation only.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// GHL's default, documentation only.
+    #[serde(default)]
+    pub default: Option<serde_json::Value>,
+    /// The allowed values of a string.
+    #[serde(default, rename = "enum")]
+    pub allowed: Option<Vec<String>>,
+    /// The element of an array.
+    #[serde(default)]
+    pub items: Option<Box<Spanned<Field>>>,
+    /// The properties of an object; without them the object is free-form.
+    #[serde(default)]
+    pub properties: Option<BTreeMap<String, Spanned<Field>>>,
+    /// Where a parameter goes (only under `params`).
+    #[serde(default, rename = "in")]
+    pub location: Option<ParamIn>,
+    /// Where a missing value is taken from.
+    #[serde(default)]
+    pub from: Option<Source>,
+}
+
+/// The types a field may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    /// A JSON string.
+    String,
+    /// A whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// true or false.
+    Boolean,
+    /// A list; `items` says of what.
+    Array,
+    /// An object; `properties` says of what, or free-form without them.
+    Object,
+    /// Any JSON value.
+    Any,
+}
+
+impl FieldType {
+    /// The type's name in the spec format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::Integer => "integer",
+            FieldType::Number => "number",
+            FieldType::Boolean => "boolean",
+            FieldType::Array => "array",
+            FieldType::Object => "object",
+            FieldType::Any => "any",
+        }
+    }
+}
+
+/// Where a parameter goes in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamIn {
+    /// One segment of the path, percent-encoded.
+    Path,
+    /// The query string.
+    Query,
+}
+
+/// Where an omitted value is filled from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The configured location (`GHL_LOCATION_ID`).
+    Location,
+}

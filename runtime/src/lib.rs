@@ -1,0 +1,31 @@
+//! `ghl-runtime`: what every ghl-mcp tool runs through.
+//!
+//! It knows nothing of the specs: generated code describes each tool as a [`ToolDef`], and
+//! this crate turns a tool's JSON arguments into a [`Request`] (typed validation, enum checks,
+//! the configured location, percent-encoded path segments) and sends it with a [`Client`]
+//! (reqwest over rustls, one process-wide [`RateLimiter`] keyed by location, structured GHL
+//! errors).
+
+mod args;
+mod client;
+mod config;
+mod error;
+mod limiter;
+mod request;
+mod tool;
+
+pub use args::{ArgumentError, check_args};
+pub use client::Client;
+pub use config::{Config, ConfigError, DEFAULT_BASE_URL, Secret};
+pub use error::CallError;
+pub use limiter::{RateLimiter, RateQuota};
+pub use request::Request;
+pub use tool::{AppDef, Annotations, ArgDef, EnumRule, Method, Place, ToolDef};
+
+/// Crates the generated code reaches through this one, so the binary needs no direct
+/// dependency on them. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+    pub use serde_json;
+}
