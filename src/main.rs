@@ -1,6 +1,49 @@
-//! ghl-mcp: GoHighLevel tools for AI agents.
+//! `ghl-mcp`: GoHighLevel's API as MCP tools for AI agents, declared in YAML.
+//!
+//! One binary: an MCP stdio server (`serve`), a shell client (`tools`, `call`), all over the
+//! tools generated from `specs/*.yaml` at build time.
+
+mod catalog;
+mod cli;
+mod exit;
 mod registry;
-fn main() {
-    let n: usize = registry::APPS.iter().map(|a| a.tools.len()).sum();
-    println!("{n}");
+mod server;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::INTERNAL);
+        }
+    };
+    runtime.block_on(cli::run(cli))
+}
+
+/// Logs go to stderr only: stdout carries the MCP protocol. `GHL_LOG` sets the filter
+/// (`info` by default; `debug` shows every request GHL answered).
+fn init_logging() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let filter = std::env::var("GHL_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(false),
+        )
+        .with(filter)
+        .init();
 }

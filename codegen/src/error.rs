@@ -35,7 +35,8 @@ pub struct SpecErrors(pub Vec<SpecError>);
 impl SpecErrors {
     /// The errors, sorted by file, line and column.
     pub fn sorted(mut self) -> Self {
-        self.0.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        self.0
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         self
     }
 }

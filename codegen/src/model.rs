@@ -59,7 +59,11 @@ impl Annotations {
             Method::Patch => (false, true, false),
             Method::Delete => (false, true, true),
         };
-        Annotations { read_only, destructive, idempotent }
+        Annotations {
+            read_only,
+            destructive,
+            idempotent,
+        }
     }
 }
 
@@ -107,9 +111,16 @@ pub fn resolve(specs: &[LoadedSpec]) -> Vec<App<'_>> {
             let tools = spec
                 .tools
                 .iter()
-                .map(|(name, tool)| resolve_tool(&spec.app.value, &spec.version.value, name, &tool.value))
+                .map(|(name, tool)| {
+                    resolve_tool(&spec.app.value, &spec.version.value, name, &tool.value)
+                })
                 .collect();
-            App { name: &spec.app.value, description: &spec.description, file: &loaded.file, tools }
+            App {
+                name: &spec.app.value,
+                description: &spec.description,
+                file: &loaded.file,
+                tools,
+            }
         })
         .collect();
     apps.sort_by(|a, b| a.name.cmp(b.name));
@@ -126,7 +137,9 @@ fn resolve_tool<'a>(app: &'a str, version: &'a str, name: &'a str, spec: &'a Too
         }
     }
     annotations.destructive = o.destructive.unwrap_or(annotations.destructive);
-    annotations.idempotent = o.idempotent.unwrap_or(annotations.idempotent || annotations.read_only);
+    annotations.idempotent = o
+        .idempotent
+        .unwrap_or(annotations.idempotent || annotations.read_only);
     let mut args: Vec<Arg<'a>> = spec
         .params
         .iter()
@@ -137,7 +150,11 @@ fn resolve_tool<'a>(app: &'a str, version: &'a str, name: &'a str, spec: &'a Too
             };
             Arg { name, place, field }
         })
-        .chain(spec.body.iter().map(|(name, field)| Arg { name, place: Place::Body, field }))
+        .chain(spec.body.iter().map(|(name, field)| Arg {
+            name,
+            place: Place::Body,
+            field,
+        }))
         .collect();
     args.sort_by(|a, b| (a.place, a.name).cmp(&(b.place, b.name)));
     Tool {

@@ -83,7 +83,10 @@ fn tool_module(tool: &Tool<'_>) -> TokenStream {
     let module = format_ident!("{}", tool.name);
     let mut structs = Structs::default();
     structs.names.claim("Params".into());
-    let fields = tool.args.iter().map(|arg| (arg.name, &arg.field.value, arg.place == Place::Path));
+    let fields = tool
+        .args
+        .iter()
+        .map(|arg| (arg.name, &arg.field.value, arg.place == Place::Path));
     let doc = format!("Arguments of `{}`: {}", tool.name, tool.spec.summary.trim());
     structs.object("Params", &doc, fields, "");
     let items = structs.items;
@@ -112,11 +115,14 @@ fn tool_def(tool: &Tool<'_>) -> TokenStream {
     let schema = input_schema(tool).to_string();
     let args = tool.args.iter().map(|arg| {
         let name = arg.name;
-        let place = format_ident!("{}", match arg.place {
-            Place::Path => "Path",
-            Place::Query => "Query",
-            Place::Body => "Body",
-        });
+        let place = format_ident!(
+            "{}",
+            match arg.place {
+                Place::Path => "Path",
+                Place::Query => "Query",
+                Place::Body => "Body",
+            }
+        );
         let from_location = arg.from_location();
         let required = arg.place == Place::Path || arg.field.value.required;
         quote! {
@@ -257,7 +263,12 @@ impl Structs {
             FieldType::Object => match &field.properties {
                 Some(props) => {
                     let name = self.names.claim(nested_name.to_string());
-                    let doc = field.description.as_deref().unwrap_or("A nested object.").trim().to_string();
+                    let doc = field
+                        .description
+                        .as_deref()
+                        .unwrap_or("A nested object.")
+                        .trim()
+                        .to_string();
                     let fields = props.iter().map(|(n, f)| (n.as_str(), &f.value, false));
                     self.object(&name, &doc, fields, &name);
                     let ident = Ident::new(&name, Span::call_site());

@@ -15,31 +15,59 @@ pub fn validate(specs: &[LoadedSpec]) -> Result<(), SpecErrors> {
     let mut tools_seen: BTreeMap<&str, &Path> = BTreeMap::new();
     let mut apps_seen: BTreeMap<&str, &Path> = BTreeMap::new();
     for loaded in specs {
-        let mut report = Reporter { file: &loaded.file, tool: None, errors: &mut errors };
+        let mut report = Reporter {
+            file: &loaded.file,
+            tool: None,
+            errors: &mut errors,
+        };
         let spec = &loaded.spec;
         let app = &spec.app;
         if !is_name(&app.value, 64) {
-            report.at(&app.referenced, format!("app name `{}` must match ^[a-z0-9_]{{1,64}}$", app.value));
+            report.at(
+                &app.referenced,
+                format!("app name `{}` must match ^[a-z0-9_]{{1,64}}$", app.value),
+            );
         }
         if let Some(other) = apps_seen.insert(&app.value, &loaded.file) {
-            report.at(&app.referenced, format!("app `{}` is already defined in {}", app.value, other.display()));
+            report.at(
+                &app.referenced,
+                format!(
+                    "app `{}` is already defined in {}",
+                    app.value,
+                    other.display()
+                ),
+            );
         }
         check_version(&mut report, &spec.version);
         if spec.tools.is_empty() {
             report.at(&app.referenced, "the file declares no tools".to_string());
         }
         for (name, tool) in &spec.tools {
-            let mut report = Reporter { file: &loaded.file, tool: Some(name), errors: report.errors };
+            let mut report = Reporter {
+                file: &loaded.file,
+                tool: Some(name),
+                errors: report.errors,
+            };
             if !is_name(name, 64) {
-                report.at(&tool.referenced, "tool names must match ^[a-z0-9_]{1,64}$".to_string());
+                report.at(
+                    &tool.referenced,
+                    "tool names must match ^[a-z0-9_]{1,64}$".to_string(),
+                );
             }
             if let Some(other) = tools_seen.insert(name, &loaded.file) {
-                report.at(&tool.referenced, format!("tool name is already used in {}", other.display()));
+                report.at(
+                    &tool.referenced,
+                    format!("tool name is already used in {}", other.display()),
+                );
             }
             check_tool(&mut report, &tool.referenced, &tool.value);
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(SpecErrors(errors).sorted()) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(SpecErrors(errors).sorted())
+    }
 }
 
 struct Reporter<'a> {
@@ -63,15 +91,29 @@ impl Reporter<'_> {
 fn is_name(name: &str, max: usize) -> bool {
     !name.is_empty()
         && name.len() <= max
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn check_version(report: &mut Reporter<'_>, version: &Spanned<String>) {
     let v = version.value.as_bytes();
     let shape_ok = v.len() == 10
-        && v.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
+        && v.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if !shape_ok {
-        report.at(&version.referenced, format!("version `{}` must be a date such as \"2021-07-28\"", version.value));
+        report.at(
+            &version.referenced,
+            format!(
+                "version `{}` must be a date such as \"2021-07-28\"",
+                version.value
+            ),
+        );
     }
 }
 
@@ -81,10 +123,14 @@ pub(crate) fn template_params(path: &str) -> Result<Vec<&str>, String> {
     let mut rest = path;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| format!("path `{path}` has an unclosed `{{`"))?;
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("path `{path}` has an unclosed `{{`"))?;
         let name = &after[..close];
         if name.is_empty() || name.contains(['{', '/']) {
-            return Err(format!("path `{path}` has a malformed placeholder `{{{name}}}`"));
+            return Err(format!(
+                "path `{path}` has a malformed placeholder `{{{name}}}`"
+            ));
         }
         names.push(name);
         rest = &after[close + 1..];
@@ -104,7 +150,13 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
     }
     let path = &tool.path;
     if !path.value.starts_with('/') || path.value.contains(['?', '#', ' ']) {
-        report.at(&path.referenced, format!("path `{}` must start with `/` and hold no query, fragment or space", path.value));
+        report.at(
+            &path.referenced,
+            format!(
+                "path `{}` must start with `/` and hold no query, fragment or space",
+                path.value
+            ),
+        );
     }
     match template_params(&path.value) {
         Err(message) => report.at(&path.referenced, message),
@@ -118,8 +170,16 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
                 }
             }
             for (name, param) in &tool.params {
-                if param.value.location == Some(ParamIn::Path) && !placeholders.contains(name.as_str()) {
-                    report.at(&param.referenced, format!("path parameter `{name}` does not appear in the path `{}`", path.value));
+                if param.value.location == Some(ParamIn::Path)
+                    && !placeholders.contains(name.as_str())
+                {
+                    report.at(
+                        &param.referenced,
+                        format!(
+                            "path parameter `{name}` does not appear in the path `{}`",
+                            path.value
+                        ),
+                    );
                 }
             }
         }
@@ -127,19 +187,42 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
     for (name, param) in &tool.params {
         let field = &param.value;
         match field.location {
-            None => report.at(&param.referenced, format!("parameter `{name}` needs `in: path` or `in: query`")),
+            None => report.at(
+                &param.referenced,
+                format!("parameter `{name}` needs `in: path` or `in: query`"),
+            ),
             Some(ParamIn::Path) => {
-                if !matches!(field.ty, FieldType::String | FieldType::Integer | FieldType::Number) {
-                    report.at(&param.referenced, format!("path parameter `{name}` must be a string, integer or number, not {}", field.ty.as_str()));
+                if !matches!(
+                    field.ty,
+                    FieldType::String | FieldType::Integer | FieldType::Number
+                ) {
+                    report.at(
+                        &param.referenced,
+                        format!(
+                            "path parameter `{name}` must be a string, integer or number, not {}",
+                            field.ty.as_str()
+                        ),
+                    );
                 }
             }
             Some(ParamIn::Query) => {
-                let scalar = |t: FieldType| matches!(t, FieldType::String | FieldType::Integer | FieldType::Number | FieldType::Boolean);
+                let scalar = |t: FieldType| {
+                    matches!(
+                        t,
+                        FieldType::String
+                            | FieldType::Integer
+                            | FieldType::Number
+                            | FieldType::Boolean
+                    )
+                };
                 let ok = scalar(field.ty)
                     || (field.ty == FieldType::Array
                         && field.items.as_ref().is_some_and(|i| scalar(i.value.ty)));
                 if !ok {
-                    report.at(&param.referenced, format!("query parameter `{name}` must be a scalar or an array of scalars"));
+                    report.at(
+                        &param.referenced,
+                        format!("query parameter `{name}` must be a scalar or an array of scalars"),
+                    );
                 }
             }
         }
@@ -153,23 +236,35 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
             report.at(&field.referenced, format!("`{name}` is both a parameter and a body property; a tool's argument names must be unique"));
         }
         if field.value.location.is_some() {
-            report.at(&field.referenced, format!("body property `{name}` cannot have `in` (only params can)"));
+            report.at(
+                &field.referenced,
+                format!("body property `{name}` cannot have `in` (only params can)"),
+            );
         }
         check_field(report, name, field, true);
     }
     for name in tool.fixed.query.keys() {
         if tool.params.contains_key(name) {
-            report.at(at, format!("fixed query value `{name}` is also a parameter; drop one of them"));
+            report.at(
+                at,
+                format!("fixed query value `{name}` is also a parameter; drop one of them"),
+            );
         }
     }
     for name in tool.fixed.body.keys() {
         if tool.body.contains_key(name) {
-            report.at(at, format!("fixed body value `{name}` is also a body property; drop one of them"));
+            report.at(
+                at,
+                format!("fixed body value `{name}` is also a body property; drop one of them"),
+            );
         }
     }
     for (name, value) in &tool.fixed.query {
         if value.is_object() || value.is_null() {
-            report.at(at, format!("fixed query value `{name}` must be a scalar or an array"));
+            report.at(
+                at,
+                format!("fixed query value `{name}` must be a scalar or an array"),
+            );
         }
     }
 }
@@ -178,13 +273,22 @@ fn check_field(report: &mut Reporter<'_>, name: &str, field: &Spanned<Field>, to
     let (at, f) = (&field.referenced, &field.value);
     if let Some(values) = &f.allowed {
         if f.ty != FieldType::String {
-            report.at(at, format!("`{name}`: enum is only allowed on strings, not {}", f.ty.as_str()));
+            report.at(
+                at,
+                format!(
+                    "`{name}`: enum is only allowed on strings, not {}",
+                    f.ty.as_str()
+                ),
+            );
         } else if values.is_empty() {
             report.at(at, format!("`{name}`: enum lists no values"));
         }
     }
     match (f.ty, &f.items) {
-        (FieldType::Array, None) => report.at(at, format!("`{name}`: an array needs `items` (use `items: {{ type: any }}` when unknown)")),
+        (FieldType::Array, None) => report.at(
+            at,
+            format!("`{name}`: an array needs `items` (use `items: {{ type: any }}` when unknown)"),
+        ),
         (FieldType::Array, Some(items)) => check_field(report, &format!("{name}[]"), items, false),
         (_, Some(_)) => report.at(at, format!("`{name}`: only arrays have `items`")),
         (_, None) => {}
@@ -193,7 +297,10 @@ fn check_field(report: &mut Reporter<'_>, name: &str, field: &Spanned<Field>, to
         (FieldType::Object, Some(props)) => {
             for (prop, field) in props {
                 if field.value.location.is_some() {
-                    report.at(&field.referenced, format!("`{name}.{prop}` cannot have `in` (only params can)"));
+                    report.at(
+                        &field.referenced,
+                        format!("`{name}.{prop}` cannot have `in` (only params can)"),
+                    );
                 }
                 check_field(report, &format!("{name}.{prop}"), field, false);
             }
@@ -203,7 +310,12 @@ fn check_field(report: &mut Reporter<'_>, name: &str, field: &Spanned<Field>, to
     }
     if f.from.is_some() {
         if !top_level {
-            report.at(at, format!("`{name}`: `from` is only allowed on top-level parameters and body properties"));
+            report.at(
+                at,
+                format!(
+                    "`{name}`: `from` is only allowed on top-level parameters and body properties"
+                ),
+            );
         } else if f.ty != FieldType::String {
             report.at(at, format!("`{name}`: `from: location` needs type string"));
         }
@@ -219,7 +331,10 @@ fn check_field(report: &mut Reporter<'_>, name: &str, field: &Spanned<Field>, to
             FieldType::Any => true,
         };
         if !fits {
-            report.at(at, format!("`{name}`: default {default} is not a {}", f.ty.as_str()));
+            report.at(
+                at,
+                format!("`{name}`: default {default} is not a {}", f.ty.as_str()),
+            );
         }
     }
 }

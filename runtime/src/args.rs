@@ -60,7 +60,10 @@ fn invalid_message(path: &str, reason: &str) -> String {
 pub fn check_args<T: DeserializeOwned>(args: &Value) -> Result<(), ArgumentError> {
     serde_path_to_error::deserialize::<_, T>(args)
         .map(drop)
-        .map_err(|e| ArgumentError::Invalid { path: e.path().to_string(), reason: e.inner().to_string() })
+        .map_err(|e| ArgumentError::Invalid {
+            path: e.path().to_string(),
+            reason: e.inner().to_string(),
+        })
 }
 
 /// Checks every enum rule against the arguments.
@@ -72,14 +75,21 @@ pub(crate) fn check_enums(args: &Value, rules: &[EnumRule]) -> Result<(), Argume
     Ok(())
 }
 
-fn check_rule(value: &Value, steps: &[&str], at: String, rule: &EnumRule) -> Result<(), ArgumentError> {
+fn check_rule(
+    value: &Value,
+    steps: &[&str],
+    at: String,
+    rule: &EnumRule,
+) -> Result<(), ArgumentError> {
     let Some((step, rest)) = steps.split_first() else {
         return match value {
-            Value::String(s) if !rule.values.contains(&s.as_str()) => Err(ArgumentError::NotAllowed {
-                path: at,
-                got: s.clone(),
-                allowed: rule.values.join(", "),
-            }),
+            Value::String(s) if !rule.values.contains(&s.as_str()) => {
+                Err(ArgumentError::NotAllowed {
+                    path: at,
+                    got: s.clone(),
+                    allowed: rule.values.join(", "),
+                })
+            }
             _ => Ok(()),
         };
     };
@@ -87,8 +97,14 @@ fn check_rule(value: &Value, steps: &[&str], at: String, rule: &EnumRule) -> Res
         Some(key) => (key, true),
         None => (*step, false),
     };
-    let at = if at.is_empty() { key.to_string() } else { format!("{at}.{key}") };
-    let Some(child) = value.get(key) else { return Ok(()) };
+    let at = if at.is_empty() {
+        key.to_string()
+    } else {
+        format!("{at}.{key}")
+    };
+    let Some(child) = value.get(key) else {
+        return Ok(());
+    };
     if into_items {
         for (i, item) in child.as_array().into_iter().flatten().enumerate() {
             check_rule(item, rest, format!("{at}[{i}]"), rule)?;
@@ -118,24 +134,44 @@ mod tests {
     use super::*;
 
     const RULES: &[EnumRule] = &[
-        EnumRule { path: "status", values: &["open", "won"] },
-        EnumRule { path: "items[].kind", values: &["a", "b"] },
-        EnumRule { path: "tags[]", values: &["x"] },
+        EnumRule {
+            path: "status",
+            values: &["open", "won"],
+        },
+        EnumRule {
+            path: "items[].kind",
+            values: &["a", "b"],
+        },
+        EnumRule {
+            path: "tags[]",
+            values: &["x"],
+        },
     ];
 
     #[test]
     fn enum_errors_name_the_path_and_list_the_values() {
         let err = check_enums(&json!({"status": "lost"}), RULES).unwrap_err();
-        assert_eq!(err.to_string(), "`status` must be one of open, won, not \"lost\"");
-        let err = check_enums(&json!({"items": [{"kind": "a"}, {"kind": "c"}]}), RULES).unwrap_err();
-        assert_eq!(err.to_string(), "`items[1].kind` must be one of a, b, not \"c\"");
+        assert_eq!(
+            err.to_string(),
+            "`status` must be one of open, won, not \"lost\""
+        );
+        let err =
+            check_enums(&json!({"items": [{"kind": "a"}, {"kind": "c"}]}), RULES).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`items[1].kind` must be one of a, b, not \"c\""
+        );
         let err = check_enums(&json!({"tags": ["x", "y"]}), RULES).unwrap_err();
         assert_eq!(err.to_string(), "`tags[1]` must be one of x, not \"y\"");
     }
 
     #[test]
     fn allowed_and_absent_values_pass() {
-        check_enums(&json!({"status": "won", "items": [{"kind": "b"}, {}], "tags": ["x"]}), RULES).unwrap();
+        check_enums(
+            &json!({"status": "won", "items": [{"kind": "b"}, {}], "tags": ["x"]}),
+            RULES,
+        )
+        .unwrap();
         check_enums(&json!({}), RULES).unwrap();
     }
 }

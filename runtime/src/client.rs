@@ -11,7 +11,7 @@ use crate::config::{Config, ConfigError};
 use crate::error::CallError;
 use crate::limiter::RateLimiter;
 use crate::request::Request;
-use crate::tool::Method;
+use crate::tool::{Method, ToolDef};
 
 /// How much of a non-JSON error body is kept in a message.
 const MAX_MESSAGE_CHARS: usize = 500;
@@ -41,8 +41,16 @@ impl Client {
             .connect_timeout(config.timeout.min(std::time::Duration::from_secs(10)))
             .user_agent(concat!("ghl-mcp/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ConfigError::Invalid { var: "GHL_BASE_URL", value: config.base_url.to_string(), reason: e.to_string() })?;
-        Ok(Client { http, config: Arc::new(config), limiter })
+            .map_err(|e| ConfigError::Invalid {
+                var: "GHL_BASE_URL",
+                value: config.base_url.to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(Client {
+            http,
+            config: Arc::new(config),
+            limiter,
+        })
     }
 
     /// The configuration in use.
@@ -79,15 +87,28 @@ impl Client {
         headers
     }
 
+    /// Builds the request for a tool's arguments (filling the configured location) and sends it.
+    pub async fn call(&self, tool: &ToolDef, args: Value) -> Result<Value, CallError> {
+        let request = tool.build_request(args, self.config.location_id.as_deref())?;
+        self.send(&request).await
+    }
+
     /// Waits for the location's turn, sends the request once, and returns GHL's JSON
     /// (`null` for an empty body).
     pub async fn send(&self, request: &Request) -> Result<Value, CallError> {
-        let token = self.config.api_key.as_ref().ok_or(ConfigError::MissingApiKey)?;
-        let mut auth = HeaderValue::try_from(format!("Bearer {}", token.expose())).map_err(|_| ConfigError::Invalid {
-            var: "GHL_API_KEY",
-            value: "[redacted]".into(),
-            reason: "it holds characters a header cannot carry".into(),
-        })?;
+        let token = self
+            .config
+            .api_key
+            .as_ref()
+            .ok_or(ConfigError::MissingApiKey)?;
+        let mut auth =
+            HeaderValue::try_from(format!("Bearer {}", token.expose())).map_err(|_| {
+                ConfigError::Invalid {
+                    var: "GHL_API_KEY",
+                    value: "[redacted]".into(),
+                    reason: "it holds characters a header cannot carry".into(),
+                }
+            })?;
         auth.set_sensitive(true);
         let url = self.url(request);
         let method = match request.method {
@@ -104,7 +125,9 @@ impl Client {
             .header("Version", request.version)
             .header(ACCEPT, "application/json");
         if let Some(body) = &request.body {
-            builder = builder.header(CONTENT_TYPE, "application/json").body(body.to_string());
+            builder = builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_string());
         }
 
         self.limiter.acquire(&request.rate_key).await;
@@ -132,14 +155,21 @@ impl Client {
 
 fn network_error(error: reqwest::Error) -> CallError {
     let maybe_sent = !error.is_connect();
-    let mut message = if error.is_timeout() { "the request timed out".to_string() } else { error.to_string() };
+    let mut message = if error.is_timeout() {
+        "the request timed out".to_string()
+    } else {
+        error.to_string()
+    };
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         message.push_str(": ");
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    CallError::Network { message, maybe_sent }
+    CallError::Network {
+        message,
+        maybe_sent,
+    }
 }
 
 /// GHL's error bodies vary: `{"message": "…"}`, `{"message": ["…", "…"]}`, `{"error": "…"}`,
@@ -149,7 +179,13 @@ fn http_error(status: StatusCode, text: &str) -> CallError {
     let field = |key: &str| json.as_ref().and_then(|j| j.get(key));
     let as_text = |v: &Value| match v {
         Value::String(s) => Some(s.clone()),
-        Value::Array(items) => Some(items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string)).collect::<Vec<_>>().join("; ")),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         Value::Null => None,
         other => Some(other.to_string()),
     };
@@ -158,8 +194,19 @@ fn http_error(status: StatusCode, text: &str) -> CallError {
         .find_map(|key| field(key).and_then(as_text))
         .unwrap_or_else(|| {
             let body: String = text.trim().chars().take(MAX_MESSAGE_CHARS).collect();
-            if body.is_empty() { status.canonical_reason().unwrap_or("no message").to_string() } else { body }
+            if body.is_empty() {
+                status
+                    .canonical_reason()
+                    .unwrap_or("no message")
+                    .to_string()
+            } else {
+                body
+            }
         });
     let trace_id = field("traceId").and_then(Value::as_str).map(str::to_string);
-    CallError::Http { status: status.as_u16(), message, trace_id }
+    CallError::Http {
+        status: status.as_u16(),
+        message,
+        trace_id,
+    }
 }

@@ -42,7 +42,9 @@ impl fmt::Display for Secret {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// No token: nothing can be sent to GHL.
-    #[error("GHL_API_KEY is not set: set it to a Private Integration Token or an OAuth access token")]
+    #[error(
+        "GHL_API_KEY is not set: set it to a Private Integration Token or an OAuth access token"
+    )]
     MissingApiKey,
     /// A variable's value does not parse.
     #[error("{var}={value:?} is not valid: {reason}")]
@@ -79,34 +81,56 @@ impl Config {
 
     /// Reads variables through `lookup`; empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let get = |var: &str| lookup(var).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |var: &str| {
+            lookup(var)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let invalid = |var: &'static str, value: &str, reason: String| ConfigError::Invalid {
             var,
             value: value.to_string(),
             reason,
         };
         let base_url = match get("GHL_BASE_URL") {
-            None => Url::parse(DEFAULT_BASE_URL).map_err(|e| invalid("GHL_BASE_URL", DEFAULT_BASE_URL, e.to_string()))?,
+            None => Url::parse(DEFAULT_BASE_URL)
+                .map_err(|e| invalid("GHL_BASE_URL", DEFAULT_BASE_URL, e.to_string()))?,
             Some(value) => {
-                let url = Url::parse(&value).map_err(|e| invalid("GHL_BASE_URL", &value, e.to_string()))?;
+                let url = Url::parse(&value)
+                    .map_err(|e| invalid("GHL_BASE_URL", &value, e.to_string()))?;
                 if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-                    return Err(invalid("GHL_BASE_URL", &value, "it must be an http(s) URL".into()));
+                    return Err(invalid(
+                        "GHL_BASE_URL",
+                        &value,
+                        "it must be an http(s) URL".into(),
+                    ));
                 }
                 if url.query().is_some() || url.fragment().is_some() {
-                    return Err(invalid("GHL_BASE_URL", &value, "it must not have a query or fragment".into()));
+                    return Err(invalid(
+                        "GHL_BASE_URL",
+                        &value,
+                        "it must not have a query or fragment".into(),
+                    ));
                 }
                 url
             }
         };
         let rate_limit = match get("GHL_RATE_LIMIT") {
             None => RateQuota::default(),
-            Some(value) => value.parse().map_err(|reason| invalid("GHL_RATE_LIMIT", &value, reason))?,
+            Some(value) => value
+                .parse()
+                .map_err(|reason| invalid("GHL_RATE_LIMIT", &value, reason))?,
         };
         let timeout = match get("GHL_TIMEOUT_SECS") {
             None => Duration::from_secs(30),
             Some(value) => match value.parse::<f64>() {
                 Ok(secs) if secs > 0.0 && secs.is_finite() => Duration::from_secs_f64(secs),
-                _ => return Err(invalid("GHL_TIMEOUT_SECS", &value, "it must be a positive number of seconds".into())),
+                _ => {
+                    return Err(invalid(
+                        "GHL_TIMEOUT_SECS",
+                        &value,
+                        "it must be a positive number of seconds".into(),
+                    ));
+                }
             },
         };
         Ok(Config {
@@ -124,13 +148,21 @@ mod tests {
     use super::*;
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |var| pairs.iter().find(|(k, _)| *k == var).map(|(_, v)| v.to_string())
+        move |var| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == var)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
     fn defaults_are_ghls() {
         let config = Config::from_lookup(env(&[])).unwrap();
-        assert_eq!(config.base_url.as_str(), "https://services.leadconnectorhq.com/");
+        assert_eq!(
+            config.base_url.as_str(),
+            "https://services.leadconnectorhq.com/"
+        );
         assert_eq!(config.rate_limit.to_string(), "100/10s");
         assert_eq!(config.timeout, Duration::from_secs(30));
         assert!(config.api_key.is_none() && config.location_id.is_none());
@@ -146,7 +178,11 @@ mod tests {
     #[test]
     fn bad_values_name_the_variable() {
         let err = Config::from_lookup(env(&[("GHL_RATE_LIMIT", "lots")])).unwrap_err();
-        assert!(err.to_string().starts_with("GHL_RATE_LIMIT=\"lots\" is not valid"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("GHL_RATE_LIMIT=\"lots\" is not valid"),
+            "{err}"
+        );
         let err = Config::from_lookup(env(&[("GHL_BASE_URL", "ftp://x")])).unwrap_err();
         assert!(err.to_string().contains("http(s)"), "{err}");
         let err = Config::from_lookup(env(&[("GHL_TIMEOUT_SECS", "-1")])).unwrap_err();

@@ -41,7 +41,10 @@ fn reason(status: u16) -> String {
 }
 
 fn trace_suffix(trace_id: &Option<String>) -> String {
-    trace_id.as_ref().map(|t| format!(" (traceId {t})")).unwrap_or_default()
+    trace_id
+        .as_ref()
+        .map(|t| format!(" (traceId {t})"))
+        .unwrap_or_default()
 }
 
 impl CallError {

@@ -20,7 +20,7 @@ pub use config::{Config, ConfigError, DEFAULT_BASE_URL, Secret};
 pub use error::CallError;
 pub use limiter::{RateLimiter, RateQuota};
 pub use request::Request;
-pub use tool::{AppDef, Annotations, ArgDef, EnumRule, Method, Place, ToolDef};
+pub use tool::{Annotations, AppDef, ArgDef, EnumRule, Method, Place, ToolDef};
 
 /// Crates the generated code reaches through this one, so the binary needs no direct
 /// dependency on them. Not a public API.

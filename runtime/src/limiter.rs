@@ -11,9 +11,9 @@ use std::num::NonZeroU32;
 use std::str::FromStr;
 use std::time::Duration;
 
+use governor::Quota;
 use governor::clock::DefaultClock;
 use governor::state::keyed::HashMapStateStore;
-use governor::Quota;
 
 /// A number of requests allowed per window, written `N/<duration>` (`100/10s`, `5/500ms`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,10 @@ pub struct RateQuota {
 impl Default for RateQuota {
     /// GHL's documented burst limit: 100 requests per 10 seconds.
     fn default() -> Self {
-        RateQuota { requests: NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN), window: Duration::from_secs(10) }
+        RateQuota {
+            requests: NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN),
+            window: Duration::from_secs(10),
+        }
     }
 }
 
@@ -59,8 +62,12 @@ impl FromStr for RateQuota {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let shape = "expected N/<duration> such as 100/10s, 5/500ms or 1000/1m";
         let (n, window) = s.split_once('/').ok_or(shape)?;
-        let requests: u32 = n.trim().parse().map_err(|_| format!("{n:?} is not a whole number; {shape}"))?;
-        let requests = NonZeroU32::new(requests).ok_or("the number of requests must be at least 1")?;
+        let requests: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{n:?} is not a whole number; {shape}"))?;
+        let requests =
+            NonZeroU32::new(requests).ok_or("the number of requests must be at least 1")?;
         let window = parse_duration(window.trim()).ok_or(shape)?;
         if window.is_zero() {
             return Err("the window must be longer than zero".into());
@@ -70,9 +77,15 @@ impl FromStr for RateQuota {
 }
 
 fn parse_duration(s: &str) -> Option<Duration> {
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
-    let number: f64 = if number.is_empty() { 1.0 } else { number.parse().ok()? };
+    let number: f64 = if number.is_empty() {
+        1.0
+    } else {
+        number.parse().ok()?
+    };
     let seconds = match unit {
         "ms" => number / 1000.0,
         "s" | "" => number,
@@ -93,8 +106,12 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// A limiter that keeps every key within `quota`.
     pub fn new(quota: RateQuota) -> Self {
-        let spacing = Quota::with_period(quota.spacing()).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN));
-        RateLimiter { quota, inner: governor::RateLimiter::hashmap(spacing) }
+        let spacing = Quota::with_period(quota.spacing())
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN));
+        RateLimiter {
+            quota,
+            inner: governor::RateLimiter::hashmap(spacing),
+        }
     }
 
     /// The quota it enforces.
@@ -117,7 +134,10 @@ mod tests {
         let q: RateQuota = "100/10s".parse().unwrap();
         assert_eq!((q.requests.get(), q.window), (100, Duration::from_secs(10)));
         let q: RateQuota = "5/500ms".parse().unwrap();
-        assert_eq!((q.requests.get(), q.window), (5, Duration::from_millis(500)));
+        assert_eq!(
+            (q.requests.get(), q.window),
+            (5, Duration::from_millis(500))
+        );
         let q: RateQuota = "60/m".parse().unwrap();
         assert_eq!(q.window, Duration::from_secs(60));
         assert_eq!(q.to_string(), "60/60s");

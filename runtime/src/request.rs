@@ -8,7 +8,11 @@ use crate::tool::{Method, Place, ToolDef};
 
 /// Everything but RFC 3986's unreserved characters is encoded, so a value is exactly one
 /// path segment: `/`, `?`, `#`, `%`, spaces and non-ASCII never reach the URL raw.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The environment variable that provides the default location.
 pub(crate) const LOCATION_VAR: &str = "GHL_LOCATION_ID";
@@ -38,7 +42,11 @@ impl ToolDef {
     /// Builds the request for `args`: fills `from: location` arguments from
     /// `default_location`, validates through the typed parameters and the enum table,
     /// then places each argument in the path, query or body.
-    pub fn build_request(&self, args: Value, default_location: Option<&str>) -> Result<Request, ArgumentError> {
+    pub fn build_request(
+        &self,
+        args: Value,
+        default_location: Option<&str>,
+    ) -> Result<Request, ArgumentError> {
         let mut args = match args {
             Value::Object(map) => map,
             Value::Null => Map::new(),
@@ -51,7 +59,10 @@ impl ToolDef {
                         args.insert(arg.name.to_string(), Value::from(location));
                     }
                     None if arg.required => {
-                        return Err(ArgumentError::MissingLocation { field: arg.name, var: LOCATION_VAR });
+                        return Err(ArgumentError::MissingLocation {
+                            field: arg.name,
+                            var: LOCATION_VAR,
+                        });
                     }
                     None => {}
                 }
@@ -60,7 +71,9 @@ impl ToolDef {
         let args = Value::Object(args);
         (self.validate)(&args)?;
         check_enums(&args, self.enums)?;
-        let Value::Object(mut args) = args else { unreachable!("built as an object above") };
+        let Value::Object(mut args) = args else {
+            unreachable!("built as an object above")
+        };
 
         let rate_key = args
             .get("locationId")
@@ -72,7 +85,9 @@ impl ToolDef {
         let mut query = Vec::new();
         let mut body = Map::new();
         for arg in self.args {
-            let Some(value) = args.remove(arg.name) else { continue };
+            let Some(value) = args.remove(arg.name) else {
+                continue;
+            };
             match arg.place {
                 Place::Path => path_values.push((arg.name, segment(arg.name, &value)?)),
                 Place::Query => push_query(&mut query, arg.name, &value),
@@ -114,11 +129,22 @@ fn segment(name: &'static str, value: &Value) -> Result<String, ArgumentError> {
     let raw = match value {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
-        _ => return Err(ArgumentError::BadPathSegment { name, problem: "anything but a string or a number" }),
+        _ => {
+            return Err(ArgumentError::BadPathSegment {
+                name,
+                problem: "anything but a string or a number",
+            });
+        }
     };
     match raw.as_str() {
-        "" => Err(ArgumentError::BadPathSegment { name, problem: "empty" }),
-        "." | ".." => Err(ArgumentError::BadPathSegment { name, problem: "`.` or `..`" }),
+        "" => Err(ArgumentError::BadPathSegment {
+            name,
+            problem: "empty",
+        }),
+        "." | ".." => Err(ArgumentError::BadPathSegment {
+            name,
+            problem: "`.` or `..`",
+        }),
         _ => Ok(utf8_percent_encode(&raw, SEGMENT).to_string()),
     }
 }
