@@ -24,6 +24,9 @@ fn main() -> ExitCode {
         let syntax = syn::parse2(file.tokens).expect("ghl-codegen emits valid Rust");
         let text = format!("{}{}", file.header, prettyplease::unparse(&syntax));
         let path = out_dir.join(&file.name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("OUT_DIR is writable");
+        }
         // Rewriting an unchanged file would make cargo rebuild everything that includes it.
         if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
             std::fs::write(&path, text).expect("OUT_DIR is writable");

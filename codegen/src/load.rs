@@ -16,14 +16,17 @@ pub struct LoadedSpec {
     pub spec: AppSpec,
 }
 
-/// The `*.yaml` files of a specs directory, sorted by name.
+/// The `*.yaml` and `*.yml` files of a specs directory, sorted by name.
 pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, SpecErrors> {
     let unreadable = |e| SpecErrors(vec![whole_file_error(dir, e)]);
     let entries = std::fs::read_dir(dir).map_err(unreadable)?;
     let mut files = Vec::new();
     for entry in entries {
         let path = entry.map_err(unreadable)?.path();
-        if path.extension().is_some_and(|ext| ext == "yaml") {
+        if path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml")
+        {
             files.push(path);
         }
     }
@@ -64,9 +67,22 @@ pub fn parse(file: &Path, text: &str) -> Result<AppSpec, SpecError> {
             line,
             column,
             tool: tool_at_line(text, line),
-            message: e.without_snippet().to_string(),
+            message: plain_message(&e.without_snippet().to_string()),
         }
     })
+}
+
+/// The parser's message without the position it appends (the error already starts with it),
+/// and without advice meant for programmers rather than spec authors.
+fn plain_message(message: &str) -> String {
+    let message = match message.rfind(" at line ") {
+        Some(at) if message[at..].contains(", column ") => &message[..at],
+        _ => message,
+    };
+    message
+        .split_once(", set DuplicateKeyPolicy")
+        .map_or(message, |(head, _)| head)
+        .to_string()
 }
 
 fn whole_file_error(file: &Path, e: std::io::Error) -> SpecError {
@@ -84,30 +100,39 @@ fn whole_file_error(file: &Path, e: std::io::Error) -> SpecError {
 /// Parse errors carry a line but not the tool; this names it for the reader.
 fn tool_at_line(text: &str, line: u64) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
-    let tools_at = lines.iter().position(|l| l.trim_end() == "tools:")?;
+    let is_tools_key = |l: &&str| {
+        let code = l.split(" #").next().unwrap_or("").trim_end();
+        code == "tools:"
+    };
+    let tools_at = lines.iter().position(is_tools_key)?;
     let line = usize::try_from(line).ok()?;
     if line <= tools_at + 1 {
         return None;
     }
+    let content = |l: &&&str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
     let indent = lines[tools_at + 1..]
         .iter()
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .map(|l| l.len() - l.trim_start().len())?;
-    lines[tools_at + 1..line.min(lines.len())]
+        .find(content)
+        .map(|l| indent_of(l))?;
+    for l in lines[tools_at + 1..line.min(lines.len())]
         .iter()
         .rev()
-        .find_map(|l| {
-            let key = l.strip_prefix(&" ".repeat(indent))?;
-            if key.starts_with([' ', '#']) {
-                return None;
-            }
-            Some(key.split(':').next()?.trim().to_string())
-        })
+        .filter(content)
+    {
+        match indent_of(l) {
+            // A top-level key after the tools: the line is in no tool.
+            i if i < indent => return None,
+            i if i == indent => return l.trim().split(':').next().map(|k| k.trim().to_string()),
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
-    use super::tool_at_line;
+    use super::{plain_message, tool_at_line};
 
     #[test]
     fn names_the_tool_around_a_line() {
@@ -115,5 +140,27 @@ mod tests {
         assert_eq!(tool_at_line(text, 4).as_deref(), Some("one"));
         assert_eq!(tool_at_line(text, 6).as_deref(), Some("two"));
         assert_eq!(tool_at_line(text, 1), None);
+        let text = "app: a\ntools: # one per operation\n  one:\n    summary: x\nextra: 1\n";
+        assert_eq!(tool_at_line(text, 4).as_deref(), Some("one"));
+        assert_eq!(
+            tool_at_line(text, 5),
+            None,
+            "a top-level key after the tools"
+        );
+    }
+
+    #[test]
+    fn parse_messages_lose_the_repeated_position_and_programmer_advice() {
+        assert_eq!(
+            plain_message(
+                "duplicate mapping key: a, set DuplicateKeyPolicy in Options if acceptable at line 3, column 3"
+            ),
+            "duplicate mapping key: a"
+        );
+        assert_eq!(
+            plain_message("missing field `a` at line 3, column 5"),
+            "missing field `a`"
+        );
+        assert_eq!(plain_message("no position here"), "no position here");
     }
 }

@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use serde_saphyr::Spanned;
-
 use crate::load::LoadedSpec;
 use crate::spec::{Field, Method, ParamIn, Source, ToolSpec};
 
@@ -86,19 +84,19 @@ pub struct Arg<'a> {
     /// Where it goes.
     pub place: Place,
     /// Its field spec.
-    pub field: &'a Spanned<Field>,
+    pub field: &'a Field,
 }
 
 impl Arg<'_> {
     /// Filled from the configured location when omitted.
     pub fn from_location(&self) -> bool {
-        self.field.value.from == Some(Source::Location)
+        self.field.from == Some(Source::Location)
     }
 
     /// The caller must give it: path parameters and required fields, unless filled from the
     /// configured location.
     pub fn required_of_caller(&self) -> bool {
-        (self.place == Place::Path || self.field.value.required) && !self.from_location()
+        (self.place == Place::Path || self.field.required) && !self.from_location()
     }
 }
 
@@ -111,8 +109,9 @@ pub fn resolve(specs: &[LoadedSpec]) -> Vec<App<'_>> {
             let tools = spec
                 .tools
                 .iter()
-                .map(|(name, tool)| {
-                    resolve_tool(&spec.app.value, &spec.version.value, name, &tool.value)
+                .map(|entry| {
+                    let (name, tool) = (&entry.name.value, &entry.value);
+                    resolve_tool(&spec.app.value, &spec.version.value, name, tool)
                 })
                 .collect();
             App {
@@ -143,17 +142,21 @@ fn resolve_tool<'a>(app: &'a str, version: &'a str, name: &'a str, spec: &'a Too
     let mut args: Vec<Arg<'a>> = spec
         .params
         .iter()
-        .map(|(name, field)| {
-            let place = match field.value.location {
+        .map(|entry| {
+            let place = match entry.value.location {
                 Some(ParamIn::Path) => Place::Path,
                 _ => Place::Query,
             };
-            Arg { name, place, field }
+            Arg {
+                name: &entry.name.value,
+                place,
+                field: &entry.value,
+            }
         })
-        .chain(spec.body.iter().map(|(name, field)| Arg {
-            name,
+        .chain(spec.body.iter().map(|entry| Arg {
+            name: &entry.name.value,
             place: Place::Body,
-            field,
+            field: &entry.value,
         }))
         .collect();
     args.sort_by(|a, b| (a.place, a.name).cmp(&(b.place, b.name)));

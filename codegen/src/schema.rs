@@ -32,7 +32,7 @@ pub fn input_schema(tool: &Tool<'_>) -> Value {
 }
 
 fn arg_schema(arg: &Arg<'_>) -> Value {
-    let mut schema = field_schema(&arg.field.value);
+    let mut schema = field_schema(arg.field);
     if arg.from_location() {
         let note = format!("Defaults to the configured location ({LOCATION_VAR}).");
         let description = match schema.get("description").and_then(Value::as_str) {
@@ -63,15 +63,16 @@ pub fn field_schema(field: &Field) -> Map<String, Value> {
         schema.insert("default".into(), default.clone());
     }
     if let Some(items) = &field.items {
-        schema.insert("items".into(), Value::Object(field_schema(&items.value)));
+        schema.insert("items".into(), Value::Object(field_schema(items)));
     }
     if let Some(props) = &field.properties {
         let mut properties = Map::new();
         let mut required = Vec::new();
-        for (name, prop) in props {
-            properties.insert(name.clone(), Value::Object(field_schema(&prop.value)));
-            if prop.value.required {
-                required.push(Value::from(name.as_str()));
+        for entry in props {
+            let name = entry.name.value.as_str();
+            properties.insert(name.to_string(), Value::Object(field_schema(&entry.value)));
+            if entry.value.required {
+                required.push(Value::from(name));
             }
         }
         schema.insert("properties".into(), Value::Object(properties));

@@ -3,9 +3,9 @@
 //! Every struct denies unknown keys, so a typo in a spec is a build error with its line.
 //! `specs/README.md` documents the same format for people.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_saphyr::Spanned;
 
 /// One spec file: the tools of one GHL app.
@@ -19,7 +19,7 @@ pub struct AppSpec {
     /// The GHL `Version` header sent by every tool unless it overrides it.
     pub version: Spanned<String>,
     /// Tools by name.
-    pub tools: BTreeMap<String, Spanned<ToolSpec>>,
+    pub tools: Entries<ToolSpec>,
 }
 
 /// One tool: one GHL operation as an agent sees it.
@@ -49,10 +49,10 @@ pub struct ToolSpec {
     pub annotations: AnnotationOverrides,
     /// Path and query parameters.
     #[serde(default)]
-    pub params: BTreeMap<String, Spanned<Field>>,
+    pub params: Entries<Field>,
     /// Top-level properties of the JSON body.
     #[serde(default)]
-    pub body: BTreeMap<String, Spanned<Field>>,
+    pub body: Entries<Field>,
     /// Values always sent and never asked of the caller.
     #[serde(default)]
     pub fixed: Fixed,
@@ -108,10 +108,10 @@ pub struct AnnotationOverrides {
 pub struct Fixed {
     /// Query parameters always sent.
     #[serde(default)]
-    pub query: BTreeMap<String, serde_json::Value>,
+    pub query: Entries<serde_json::Value>,
     /// Body properties always sent.
     #[serde(default)]
-    pub body: BTreeMap<String, serde_json::Value>,
+    pub body: Entries<serde_json::Value>,
 }
 
 /// A parameter, a body property, or a nested property or array item.
@@ -138,10 +138,10 @@ pub struct Field {
     pub allowed: Option<Vec<String>>,
     /// The element of an array.
     #[serde(default)]
-    pub items: Option<Box<Spanned<Field>>>,
+    pub items: Option<Box<Field>>,
     /// The properties of an object; without them the object is free-form.
     #[serde(default)]
-    pub properties: Option<BTreeMap<String, Spanned<Field>>>,
+    pub properties: Option<Entries<Field>>,
     /// Where a parameter goes (only under `params`).
     #[serde(default, rename = "in")]
     pub location: Option<ParamIn>,
@@ -171,6 +171,16 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    /// The type's name with its article, for messages: "an integer", "a string".
+    pub fn with_article(self) -> String {
+        match self {
+            FieldType::Integer | FieldType::Array | FieldType::Object | FieldType::Any => {
+                format!("an {}", self.as_str())
+            }
+            _ => format!("a {}", self.as_str()),
+        }
+    }
+
     /// The type's name in the spec format.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -201,4 +211,68 @@ pub enum ParamIn {
 pub enum Source {
     /// The configured location (`GHL_LOCATION_ID`).
     Location,
+}
+
+/// A YAML mapping whose keys keep their position, sorted by key; errors about an entry point
+/// at its name.
+#[derive(Debug)]
+pub struct Entries<T>(Vec<Entry<T>>);
+
+/// One entry of [`Entries`].
+#[derive(Debug)]
+pub struct Entry<T> {
+    /// The key, with where it was written.
+    pub name: Spanned<String>,
+    /// The value.
+    pub value: T,
+}
+
+impl<T> Default for Entries<T> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+impl<T> Entries<T> {
+    /// The entries, sorted by name.
+    pub fn iter(&self) -> std::slice::Iter<'_, Entry<T>> {
+        self.0.iter()
+    }
+
+    /// The entry with this name.
+    pub fn get(&self, name: &str) -> Option<&Entry<T>> {
+        self.0.iter().find(|e| e.name.value == name)
+    }
+
+    /// Whether an entry has this name.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Entries<T> {
+    type Item = &'a Entry<T>;
+    type IntoIter = std::slice::Iter<'a, Entry<T>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Duplicate keys are refused by the parser (DuplicateKeyPolicy::Error) before this.
+        let map = HashMap::<Spanned<String>, T>::deserialize(deserializer)?;
+        let mut entries: Vec<Entry<T>> = map
+            .into_iter()
+            .map(|(name, value)| Entry { name, value })
+            .collect();
+        entries.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+        Ok(Entries(entries))
+    }
 }

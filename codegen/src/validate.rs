@@ -7,7 +7,7 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::error::{SpecError, SpecErrors};
 use crate::load::LoadedSpec;
-use crate::spec::{Field, FieldType, Method, ParamIn, ToolSpec};
+use crate::spec::{Entry, Field, FieldType, Method, ParamIn, ToolSpec};
 
 /// Checks every spec; `Ok` when nothing is wrong, otherwise every error found.
 pub fn validate(specs: &[LoadedSpec]) -> Result<(), SpecErrors> {
@@ -22,7 +22,7 @@ pub fn validate(specs: &[LoadedSpec]) -> Result<(), SpecErrors> {
         };
         let spec = &loaded.spec;
         let app = &spec.app;
-        if !is_name(&app.value, 64) {
+        if !is_name(&app.value) {
             report.at(
                 &app.referenced,
                 format!("app name `{}` must match ^[a-z0-9_]{{1,64}}$", app.value),
@@ -42,25 +42,25 @@ pub fn validate(specs: &[LoadedSpec]) -> Result<(), SpecErrors> {
         if spec.tools.is_empty() {
             report.at(&app.referenced, "the file declares no tools".to_string());
         }
-        for (name, tool) in &spec.tools {
+        for Entry { name, value: tool } in &spec.tools {
             let mut report = Reporter {
                 file: &loaded.file,
-                tool: Some(name),
+                tool: Some(&name.value),
                 errors: report.errors,
             };
-            if !is_name(name, 64) {
+            if !is_name(&name.value) {
                 report.at(
-                    &tool.referenced,
+                    &name.referenced,
                     "tool names must match ^[a-z0-9_]{1,64}$".to_string(),
                 );
             }
-            if let Some(other) = tools_seen.insert(name, &loaded.file) {
+            if let Some(other) = tools_seen.insert(&name.value, &loaded.file) {
                 report.at(
-                    &tool.referenced,
+                    &name.referenced,
                     format!("tool name is already used in {}", other.display()),
                 );
             }
-            check_tool(&mut report, &tool.referenced, &tool.value);
+            check_tool(&mut report, &name.referenced, tool);
         }
     }
     if errors.is_empty() {
@@ -88,9 +88,10 @@ impl Reporter<'_> {
     }
 }
 
-fn is_name(name: &str, max: usize) -> bool {
+/// App and tool names: `^[a-z0-9_]{1,64}$`.
+fn is_name(name: &str) -> bool {
     !name.is_empty()
-        && name.len() <= max
+        && name.len() <= 64
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
@@ -106,7 +107,13 @@ fn check_version(report: &mut Reporter<'_>, version: &Spanned<String>) {
                 b.is_ascii_digit()
             }
         });
-    if !shape_ok {
+    let number = |range: std::ops::Range<usize>| {
+        version.value.get(range).and_then(|s| s.parse::<u32>().ok())
+    };
+    let date_ok = shape_ok
+        && number(5..7).is_some_and(|m| (1..=12).contains(&m))
+        && number(8..10).is_some_and(|d| (1..=31).contains(&d));
+    if !date_ok {
         report.at(
             &version.referenced,
             format!(
@@ -148,47 +155,16 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
     if let Some(version) = &tool.version {
         check_version(report, version);
     }
-    let path = &tool.path;
-    if !path.value.starts_with('/') || path.value.contains(['?', '#', ' ']) {
-        report.at(
-            &path.referenced,
-            format!(
-                "path `{}` must start with `/` and hold no query, fragment or space",
-                path.value
-            ),
-        );
+    check_path(report, tool);
+    let a = &tool.annotations;
+    if a.read_only == Some(true) && a.destructive == Some(true) {
+        report.at(at, "annotations say both read_only and destructive; a tool that only reads destroys nothing".into());
     }
-    match template_params(&path.value) {
-        Err(message) => report.at(&path.referenced, message),
-        Ok(placeholders) => {
-            let placeholders: BTreeSet<&str> = placeholders.into_iter().collect();
-            for name in &placeholders {
-                match tool.params.get(*name) {
-                    None => report.at(&path.referenced, format!("path parameter `{{{name}}}` is not declared in params (add `{name}: {{ in: path, type: string }}`)")),
-                    Some(p) if p.value.location != Some(ParamIn::Path) => report.at(&p.referenced, format!("`{name}` is in the path template, so it needs `in: path`")),
-                    Some(_) => {}
-                }
-            }
-            for (name, param) in &tool.params {
-                if param.value.location == Some(ParamIn::Path)
-                    && !placeholders.contains(name.as_str())
-                {
-                    report.at(
-                        &param.referenced,
-                        format!(
-                            "path parameter `{name}` does not appear in the path `{}`",
-                            path.value
-                        ),
-                    );
-                }
-            }
-        }
-    }
-    for (name, param) in &tool.params {
-        let field = &param.value;
+    for Entry { name, value: field } in &tool.params {
+        let (at, name) = (&name.referenced, name.value.as_str());
         match field.location {
             None => report.at(
-                &param.referenced,
+                at,
                 format!("parameter `{name}` needs `in: path` or `in: query`"),
             ),
             Some(ParamIn::Path) => {
@@ -197,7 +173,7 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
                     FieldType::String | FieldType::Integer | FieldType::Number
                 ) {
                     report.at(
-                        &param.referenced,
+                        at,
                         format!(
                             "path parameter `{name}` must be a string, integer or number, not {}",
                             field.ty.as_str()
@@ -217,60 +193,114 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
                 };
                 let ok = scalar(field.ty)
                     || (field.ty == FieldType::Array
-                        && field.items.as_ref().is_some_and(|i| scalar(i.value.ty)));
+                        && field.items.as_ref().is_some_and(|i| scalar(i.ty)));
                 if !ok {
                     report.at(
-                        &param.referenced,
+                        at,
                         format!("query parameter `{name}` must be a scalar or an array of scalars"),
                     );
                 }
             }
         }
-        check_field(report, name, param, true);
+        check_field(report, at, name, field, true);
     }
     if tool.method == Method::Get && (!tool.body.is_empty() || !tool.fixed.body.is_empty()) {
         report.at(at, "a GET tool cannot have a body".to_string());
     }
-    for (name, field) in &tool.body {
+    for Entry { name, value: field } in &tool.body {
+        let (at, name) = (&name.referenced, name.value.as_str());
         if tool.params.contains_key(name) {
-            report.at(&field.referenced, format!("`{name}` is both a parameter and a body property; a tool's argument names must be unique"));
+            report.at(at, format!("`{name}` is both a parameter and a body property; a tool's argument names must be unique"));
         }
-        if field.value.location.is_some() {
+        if field.location.is_some() {
             report.at(
-                &field.referenced,
+                at,
                 format!("body property `{name}` cannot have `in` (only params can)"),
             );
         }
-        check_field(report, name, field, true);
+        check_field(report, at, name, field, true);
     }
-    for name in tool.fixed.query.keys() {
-        if tool.params.contains_key(name) {
+    for Entry { name, value } in &tool.fixed.query {
+        if tool.params.contains_key(&name.value) {
             report.at(
-                at,
-                format!("fixed query value `{name}` is also a parameter; drop one of them"),
+                &name.referenced,
+                format!(
+                    "fixed query value `{}` is also a parameter; drop one of them",
+                    name.value
+                ),
+            );
+        }
+        let scalar = |v: &serde_json::Value| !(v.is_object() || v.is_null() || v.is_array());
+        let ok = match value {
+            serde_json::Value::Array(items) => items.iter().all(scalar),
+            other => scalar(other),
+        };
+        if !ok {
+            report.at(
+                &name.referenced,
+                format!(
+                    "fixed query value `{}` must be a scalar or an array of scalars",
+                    name.value
+                ),
             );
         }
     }
-    for name in tool.fixed.body.keys() {
-        if tool.body.contains_key(name) {
+    for Entry { name, .. } in &tool.fixed.body {
+        if tool.body.contains_key(&name.value) {
             report.at(
-                at,
-                format!("fixed body value `{name}` is also a body property; drop one of them"),
-            );
-        }
-    }
-    for (name, value) in &tool.fixed.query {
-        if value.is_object() || value.is_null() {
-            report.at(
-                at,
-                format!("fixed query value `{name}` must be a scalar or an array"),
+                &name.referenced,
+                format!(
+                    "fixed body value `{}` is also a body property; drop one of them",
+                    name.value
+                ),
             );
         }
     }
 }
 
-fn check_field(report: &mut Reporter<'_>, name: &str, field: &Spanned<Field>, top_level: bool) {
-    let (at, f) = (&field.referenced, &field.value);
+fn check_path(report: &mut Reporter<'_>, tool: &ToolSpec) {
+    let path = &tool.path;
+    if !path.value.starts_with('/') || path.value.contains(['?', '#', ' ']) {
+        report.at(
+            &path.referenced,
+            format!(
+                "path `{}` must start with `/` and hold no query, fragment or space",
+                path.value
+            ),
+        );
+    }
+    let placeholders: BTreeSet<&str> = match template_params(&path.value) {
+        Ok(placeholders) => placeholders.into_iter().collect(),
+        Err(message) => return report.at(&path.referenced, message),
+    };
+    for name in &placeholders {
+        match tool.params.get(name) {
+            None => report.at(
+                &path.referenced,
+                format!("path parameter `{{{name}}}` is not declared in params (add `{name}: {{ in: path, type: string }}`)"),
+            ),
+            Some(p) if p.value.location != Some(ParamIn::Path) => {
+                report.at(&p.name.referenced, format!("`{name}` is in the path template, so it needs `in: path`"));
+            }
+            Some(_) => {}
+        }
+    }
+    for Entry { name, value } in &tool.params {
+        if value.location == Some(ParamIn::Path) && !placeholders.contains(name.value.as_str()) {
+            report.at(
+                &name.referenced,
+                format!(
+                    "path parameter `{}` does not appear in the path `{}`",
+                    name.value, path.value
+                ),
+            );
+        }
+    }
+}
+
+/// Checks one field and everything under it; `at` is where its name was written (array items
+/// have no name of their own and report at their array's).
+fn check_field(report: &mut Reporter<'_>, at: &Location, name: &str, f: &Field, top_level: bool) {
     if let Some(values) = &f.allowed {
         if f.ty != FieldType::String {
             report.at(
@@ -285,24 +315,37 @@ fn check_field(report: &mut Reporter<'_>, name: &str, field: &Spanned<Field>, to
         }
     }
     match (f.ty, &f.items) {
-        (FieldType::Array, None) => report.at(
-            at,
-            format!("`{name}`: an array needs `items` (use `items: {{ type: any }}` when unknown)"),
-        ),
-        (FieldType::Array, Some(items)) => check_field(report, &format!("{name}[]"), items, false),
+        (FieldType::Array, None) => {
+            report.at(
+                at,
+                format!(
+                    "`{name}`: an array needs `items` (use `items: {{ type: any }}` when unknown)"
+                ),
+            );
+        }
+        (FieldType::Array, Some(items)) => {
+            if items.location.is_some() {
+                report.at(
+                    at,
+                    format!("`{name}[]`: array items cannot have `in` (only params can)"),
+                );
+            }
+            check_field(report, at, &format!("{name}[]"), items, false);
+        }
         (_, Some(_)) => report.at(at, format!("`{name}`: only arrays have `items`")),
         (_, None) => {}
     }
     match (f.ty, &f.properties) {
         (FieldType::Object, Some(props)) => {
-            for (prop, field) in props {
-                if field.value.location.is_some() {
+            for Entry { name: prop, value } in props {
+                let (at, prop) = (&prop.referenced, prop.value.as_str());
+                if value.location.is_some() {
                     report.at(
-                        &field.referenced,
+                        at,
                         format!("`{name}.{prop}` cannot have `in` (only params can)"),
                     );
                 }
-                check_field(report, &format!("{name}.{prop}"), field, false);
+                check_field(report, at, &format!("{name}.{prop}"), value, false);
             }
         }
         (_, Some(_)) => report.at(at, format!("`{name}`: only objects have `properties`")),
@@ -333,8 +376,15 @@ fn check_field(report: &mut Reporter<'_>, name: &str, field: &Spanned<Field>, to
         if !fits {
             report.at(
                 at,
-                format!("`{name}`: default {default} is not a {}", f.ty.as_str()),
+                format!("`{name}`: default {default} is not {}", f.ty.with_article()),
             );
+        } else if let (Some(values), Some(default)) = (&f.allowed, default.as_str()) {
+            if !values.iter().any(|v| v == default) {
+                report.at(
+                    at,
+                    format!("`{name}`: default {default:?} is not one of its enum values"),
+                );
+            }
         }
     }
 }

@@ -99,10 +99,10 @@ impl ToolDef {
         for (key, value) in self.fixed_query {
             query.push(((*key).to_string(), (*value).to_string()));
         }
-        if !self.fixed_body.is_empty() {
-            if let Ok(Value::Object(fixed)) = serde_json::from_str::<Value>(self.fixed_body) {
-                body.extend(fixed);
-            }
+        // Fixed values are JSON the generator wrote; they win over nothing, since a fixed key is
+        // never also an argument.
+        if let Ok(Value::Object(fixed)) = serde_json::from_str::<Value>(self.fixed_body) {
+            body.extend(fixed);
         }
         // POST, PUT and PATCH always carry a JSON object (GHL declares bodies even where they
         // are empty); a DELETE only when it has something to say; a GET never.
