@@ -66,6 +66,9 @@ pub fn type_ident(name: &str) -> String {
     if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
         ident.insert(0, 'T');
     }
+    if ident == "Self" {
+        ident.push('_');
+    }
     ident
 }
 
@@ -105,6 +108,7 @@ mod tests {
         assert_eq!(type_ident("customFields"), "CustomFields");
         assert_eq!(type_ident("dnd_settings"), "DndSettings");
         assert_eq!(type_ident("1x"), "T1x");
+        assert_eq!(type_ident("self"), "Self_");
     }
 
     #[test]

@@ -378,13 +378,13 @@ fn check_field(report: &mut Reporter<'_>, at: &Location, name: &str, f: &Field, 
                 at,
                 format!("`{name}`: default {default} is not {}", f.ty.with_article()),
             );
-        } else if let (Some(values), Some(default)) = (&f.allowed, default.as_str()) {
-            if !values.iter().any(|v| v == default) {
-                report.at(
-                    at,
-                    format!("`{name}`: default {default:?} is not one of its enum values"),
-                );
-            }
+        } else if let (Some(values), Some(default)) = (&f.allowed, default.as_str())
+            && !values.iter().any(|v| v == default)
+        {
+            report.at(
+                at,
+                format!("`{name}`: default {default:?} is not one of its enum values"),
+            );
         }
     }
 }
