@@ -1,8 +1,10 @@
 //! Rust generation: per app, one module per tool holding its typed parameter structs, and a
 //! static table of `::ghl_runtime::ToolDef`s.
 //!
-//! What is derived is kept to what validation needs (`Deserialize` only); enums stay strings
-//! and are checked from a data table; schemas are text. See "Build-time economics" in DESIGN.md.
+//! Each struct gets only what validation needs: an `impl ::ghl_runtime::FromArgs` that reads
+//! it from JSON field by field, non-generic and far smaller than a derived `Deserialize`.
+//! Enums stay strings checked from a data table; schemas are text. See "Build-time economics"
+//! in DESIGN.md and BENCHMARKS.md for what this saves.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -262,26 +264,39 @@ impl Structs {
     ) {
         let mut idents = Unique::default();
         let mut members = Vec::new();
+        let mut reads = Vec::new();
+        let mut known = Vec::new();
         for (json_name, field, always_required) in fields {
             let ident = Ident::new(&idents.claim(field_ident(json_name)), Span::call_site());
             let nested_prefix = format!("{prefix}{}", type_ident(json_name));
             let mut ty = self.field_type(field, &nested_prefix, &format!("`{json_name}`"));
-            if !(field.required || always_required) {
+            let read = if field.required || always_required {
+                quote! { ::ghl_runtime::args::required(object, #json_name, at)? }
+            } else {
                 ty = quote! { ::std::option::Option<#ty> };
-            }
-            let rename = (ident != json_name).then(|| quote! { #[serde(rename = #json_name)] });
+                quote! { ::ghl_runtime::args::optional(object, #json_name, at)? }
+            };
             let doc = field.description.as_deref().map(|d| {
                 let d = d.trim();
                 quote! { #[doc = #d] }
             });
-            members.push(quote! { #doc #rename pub #ident: #ty });
+            members.push(quote! { #doc pub #ident: #ty });
+            reads.push(quote! { #ident: #read });
+            known.push(json_name);
         }
         let type_ident = Ident::new(type_name, Span::call_site());
         self.items.push(quote! {
             #[doc = #doc]
-            #[derive(::ghl_runtime::__private::serde::Deserialize)]
-            #[serde(crate = "::ghl_runtime::__private::serde", deny_unknown_fields)]
             pub struct #type_ident { #(#members),* }
+            impl ::ghl_runtime::FromArgs for #type_ident {
+                fn from_args(
+                    value: &::ghl_runtime::args::Value,
+                    at: ::ghl_runtime::At<'_>,
+                ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                    let object = ::ghl_runtime::args::object(value, at, &[#(#known),*])?;
+                    ::std::result::Result::Ok(Self { #(#reads),* })
+                }
+            }
         });
     }
 
@@ -292,7 +307,7 @@ impl Structs {
             FieldType::Integer => quote! { i64 },
             FieldType::Number => quote! { f64 },
             FieldType::Boolean => quote! { bool },
-            FieldType::Any => quote! { ::ghl_runtime::__private::serde_json::Value },
+            FieldType::Any => quote! { ::ghl_runtime::args::Value },
             FieldType::Array => {
                 let inner = match &field.items {
                     Some(items) => self.field_type(
@@ -300,7 +315,7 @@ impl Structs {
                         &format!("{nested_name}Item"),
                         &format!("An item of {label}"),
                     ),
-                    None => quote! { ::ghl_runtime::__private::serde_json::Value },
+                    None => quote! { ::ghl_runtime::args::Value },
                 };
                 quote! { ::std::vec::Vec<#inner> }
             }
@@ -320,10 +335,7 @@ impl Structs {
                     quote! { #ident }
                 }
                 None => quote! {
-                    ::ghl_runtime::__private::serde_json::Map<
-                        ::std::string::String,
-                        ::ghl_runtime::__private::serde_json::Value,
-                    >
+                    ::ghl_runtime::args::Map<::std::string::String, ::ghl_runtime::args::Value>
                 },
             },
         }

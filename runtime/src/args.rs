@@ -1,7 +1,8 @@
 //! Argument validation: the generated typed structs, then the enum table.
 
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use std::fmt;
+
+pub use serde_json::{Map, Value};
 
 use crate::tool::EnumRule;
 
@@ -11,13 +12,31 @@ pub enum ArgumentError {
     /// The arguments are not a JSON object.
     #[error("arguments must be a JSON object, not {0}")]
     NotAnObject(&'static str),
-    /// A value has the wrong type, is missing, or is not a known field.
-    #[error("{}", invalid_message(.path, .reason))]
-    Invalid {
-        /// Where, as `a.b[0].c`; `.` for the arguments as a whole.
+    /// A required value is missing.
+    #[error("`{path}` is required")]
+    Missing {
+        /// Where, as `a.b[0].c`.
         path: String,
-        /// What is wrong.
-        reason: String,
+    },
+    /// A value has the wrong type.
+    #[error("`{path}` must be {expected}, not {found}")]
+    WrongType {
+        /// Where, as `a.b[0].c`.
+        path: String,
+        /// The type wanted, with its article.
+        expected: &'static str,
+        /// What was given.
+        found: String,
+    },
+    /// A key the tool does not know.
+    #[error("`{path}` is not {}; expected one of: {expected}", if *.nested { "a known field" } else { "an argument of this tool" })]
+    Unknown {
+        /// Where, as `a.b[0].c`.
+        path: String,
+        /// Whether it is inside an argument rather than an argument itself.
+        nested: bool,
+        /// The known keys, comma separated.
+        expected: String,
     },
     /// A string is not one of its allowed values.
     #[error("`{path}` must be one of {allowed}, not {got:?}")]
@@ -47,23 +66,174 @@ pub enum ArgumentError {
     },
 }
 
-fn invalid_message(path: &str, reason: &str) -> String {
-    if path == "." || path.is_empty() {
-        format!("invalid arguments: {reason}")
-    } else {
-        format!("invalid argument `{path}`: {reason}")
+/// Where a value sits in the arguments: a chain of keys and indexes on the stack, written out
+/// (`customFields[0].id`) only when there is an error to report.
+#[derive(Debug, Clone, Copy)]
+pub enum At<'a> {
+    /// The arguments object itself.
+    Root,
+    /// A key of an object.
+    Key(&'a At<'a>, &'a str),
+    /// An item of an array.
+    Index(&'a At<'a>, usize),
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Root => Ok(()),
+            At::Key(parent, key) => match parent {
+                At::Root => f.write_str(key),
+                _ => write!(f, "{parent}.{key}"),
+            },
+            At::Index(parent, index) => write!(f, "{parent}[{index}]"),
+        }
     }
 }
 
-/// Deserializes the arguments into the tool's typed parameter struct `T`, reporting the path
-/// of the first value that does not fit.
-pub fn check_args<T: DeserializeOwned>(args: &Value) -> Result<(), ArgumentError> {
-    serde_path_to_error::deserialize::<_, T>(args)
-        .map(drop)
-        .map_err(|e| ArgumentError::Invalid {
-            path: e.path().to_string(),
-            reason: e.inner().to_string(),
-        })
+/// A value that can be read from tool arguments, with errors that say where and why.
+///
+/// Generated parameter structs implement it field by field (see `ghl-codegen`); it is a
+/// deliberately small alternative to `serde::Deserialize`, whose derive costs too much build
+/// time across hundreds of tools.
+pub trait FromArgs: Sized {
+    /// Reads `value`, found at `at`.
+    fn from_args(value: &Value, at: At<'_>) -> Result<Self, ArgumentError>;
+}
+
+fn wrong_type(at: At<'_>, expected: &'static str, found: &Value) -> ArgumentError {
+    let shown = match found {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+            let text = found.to_string();
+            if text.chars().count() > 40 {
+                format!(
+                    "{} ({}…)",
+                    type_name(found),
+                    text.chars().take(40).collect::<String>()
+                )
+            } else {
+                format!("{} ({text})", type_name(found))
+            }
+        }
+        _ => type_name(found).to_string(),
+    };
+    ArgumentError::WrongType {
+        path: at.to_string(),
+        expected,
+        found: shown,
+    }
+}
+
+impl FromArgs for String {
+    fn from_args(value: &Value, at: At<'_>) -> Result<Self, ArgumentError> {
+        value
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| wrong_type(at, "a string", value))
+    }
+}
+
+impl FromArgs for i64 {
+    fn from_args(value: &Value, at: At<'_>) -> Result<Self, ArgumentError> {
+        value
+            .as_i64()
+            .ok_or_else(|| wrong_type(at, "an integer", value))
+    }
+}
+
+impl FromArgs for f64 {
+    fn from_args(value: &Value, at: At<'_>) -> Result<Self, ArgumentError> {
+        value
+            .as_f64()
+            .ok_or_else(|| wrong_type(at, "a number", value))
+    }
+}
+
+impl FromArgs for bool {
+    fn from_args(value: &Value, at: At<'_>) -> Result<Self, ArgumentError> {
+        value
+            .as_bool()
+            .ok_or_else(|| wrong_type(at, "a boolean", value))
+    }
+}
+
+impl FromArgs for Value {
+    fn from_args(value: &Value, _at: At<'_>) -> Result<Self, ArgumentError> {
+        Ok(value.clone())
+    }
+}
+
+impl FromArgs for Map<String, Value> {
+    fn from_args(value: &Value, at: At<'_>) -> Result<Self, ArgumentError> {
+        value
+            .as_object()
+            .cloned()
+            .ok_or_else(|| wrong_type(at, "an object", value))
+    }
+}
+
+impl<T: FromArgs> FromArgs for Vec<T> {
+    fn from_args(value: &Value, at: At<'_>) -> Result<Self, ArgumentError> {
+        let items = value
+            .as_array()
+            .ok_or_else(|| wrong_type(at, "an array", value))?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| T::from_args(item, At::Index(&at, i)))
+            .collect()
+    }
+}
+
+/// The object at `at`, refusing keys outside `known`.
+pub fn object<'v>(
+    value: &'v Value,
+    at: At<'_>,
+    known: &[&str],
+) -> Result<&'v Map<String, Value>, ArgumentError> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| wrong_type(at, "an object", value))?;
+    if let Some(unknown) = object.keys().find(|key| !known.contains(&key.as_str())) {
+        return Err(ArgumentError::Unknown {
+            path: At::Key(&at, unknown).to_string(),
+            nested: !matches!(at, At::Root),
+            expected: known.join(", "),
+        });
+    }
+    Ok(object)
+}
+
+/// A key the object must have.
+pub fn required<T: FromArgs>(
+    object: &Map<String, Value>,
+    key: &str,
+    at: At<'_>,
+) -> Result<T, ArgumentError> {
+    let at = At::Key(&at, key);
+    match object.get(key) {
+        None => Err(ArgumentError::Missing {
+            path: at.to_string(),
+        }),
+        Some(value) => T::from_args(value, at),
+    }
+}
+
+/// A key the object may have; absent and `null` are both `None`.
+pub fn optional<T: FromArgs>(
+    object: &Map<String, Value>,
+    key: &str,
+    at: At<'_>,
+) -> Result<Option<T>, ArgumentError> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => T::from_args(value, At::Key(&at, key)).map(Some),
+    }
+}
+
+/// Reads the arguments into the tool's typed parameter struct `T`.
+pub fn check_args<T: FromArgs>(args: &Value) -> Result<(), ArgumentError> {
+    T::from_args(args, At::Root).map(drop)
 }
 
 /// Checks every enum rule against the arguments.

@@ -6,7 +6,7 @@
 //! (reqwest over rustls, one process-wide [`RateLimiter`] keyed by location, structured GHL
 //! errors).
 
-mod args;
+pub mod args;
 mod client;
 mod config;
 mod error;
@@ -14,18 +14,10 @@ mod limiter;
 mod request;
 mod tool;
 
-pub use args::{ArgumentError, check_args};
+pub use args::{ArgumentError, At, FromArgs, check_args};
 pub use client::Client;
 pub use config::{Config, ConfigError, DEFAULT_BASE_URL, Secret};
 pub use error::CallError;
 pub use limiter::{RateLimiter, RateQuota};
 pub use request::Request;
 pub use tool::{Annotations, AppDef, ArgDef, EnumRule, Method, Place, ToolDef};
-
-/// Crates the generated code reaches through this one, so the binary needs no direct
-/// dependency on them. Not a public API.
-#[doc(hidden)]
-pub mod __private {
-    pub use serde;
-    pub use serde_json;
-}

@@ -40,7 +40,11 @@ impl RateQuota {
         match self.requests.get() {
             // One request per window: the next may start just after the window has passed.
             1 => self.window + Duration::from_millis(1),
-            n => self.window / (n - 1),
+            // Rounded up, so N − 1 spacings never fall short of the window.
+            n => {
+                let nanos = self.window.as_nanos().div_ceil(u128::from(n - 1));
+                Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+            }
         }
     }
 }
@@ -149,8 +153,13 @@ mod tests {
     #[test]
     fn spacing_keeps_n_requests_within_one_window() {
         let q: RateQuota = "100/10s".parse().unwrap();
-        // N requests spaced this way span (N-1) * spacing = the window exactly.
-        assert_eq!(q.spacing() * 99, Duration::from_secs(10));
+        // N requests spaced this way span (N-1) * spacing: the window, rounded up.
+        let span = q.spacing() * 99;
+        assert!(
+            span >= Duration::from_secs(10)
+                && span < Duration::from_secs(10) + Duration::from_micros(1),
+            "{span:?}"
+        );
         let one: RateQuota = "1/1s".parse().unwrap();
         assert!(one.spacing() > Duration::from_secs(1));
     }

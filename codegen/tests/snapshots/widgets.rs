@@ -5,77 +5,160 @@ pub mod widgets {
     ///Get a widget
     pub mod get_widget {
         ///Arguments of `get_widget`: Get a widget
-        #[derive(::ghl_runtime::__private::serde::Deserialize)]
-        #[serde(crate = "::ghl_runtime::__private::serde", deny_unknown_fields)]
         pub struct Params {
             ///The widget's id
-            #[serde(rename = "widgetId")]
             pub widget_id: ::std::string::String,
             pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             pub limit: ::std::option::Option<i64>,
+        }
+        impl ::ghl_runtime::FromArgs for Params {
+            fn from_args(
+                value: &::ghl_runtime::args::Value,
+                at: ::ghl_runtime::At<'_>,
+            ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                let object = ::ghl_runtime::args::object(
+                    value,
+                    at,
+                    &["widgetId", "fields", "limit"],
+                )?;
+                ::std::result::Result::Ok(Self {
+                    widget_id: ::ghl_runtime::args::required(object, "widgetId", at)?,
+                    fields: ::ghl_runtime::args::optional(object, "fields", at)?,
+                    limit: ::ghl_runtime::args::optional(object, "limit", at)?,
+                })
+            }
         }
     }
     ///Search widgets
     pub mod search_widgets {
         ///Arguments of `search_widgets`: Search widgets
-        #[derive(::ghl_runtime::__private::serde::Deserialize)]
-        #[serde(crate = "::ghl_runtime::__private::serde", deny_unknown_fields)]
         pub struct Params {
             pub query: ::std::option::Option<::std::string::String>,
+        }
+        impl ::ghl_runtime::FromArgs for Params {
+            fn from_args(
+                value: &::ghl_runtime::args::Value,
+                at: ::ghl_runtime::At<'_>,
+            ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                let object = ::ghl_runtime::args::object(value, at, &["query"])?;
+                ::std::result::Result::Ok(Self {
+                    query: ::ghl_runtime::args::optional(object, "query", at)?,
+                })
+            }
         }
     }
     ///Send a widget
     pub mod send_widget {
         ///Arguments of `send_widget`: Send a widget
-        #[derive(::ghl_runtime::__private::serde::Deserialize)]
-        #[serde(crate = "::ghl_runtime::__private::serde", deny_unknown_fields)]
         pub struct Params {
-            #[serde(rename = "contactId")]
             pub contact_id: ::std::string::String,
+        }
+        impl ::ghl_runtime::FromArgs for Params {
+            fn from_args(
+                value: &::ghl_runtime::args::Value,
+                at: ::ghl_runtime::At<'_>,
+            ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                let object = ::ghl_runtime::args::object(value, at, &["contactId"])?;
+                ::std::result::Result::Ok(Self {
+                    contact_id: ::ghl_runtime::args::required(object, "contactId", at)?,
+                })
+            }
         }
     }
     ///Update a widget
     pub mod update_widget {
         ///The `dimensions` object.
-        #[derive(::ghl_runtime::__private::serde::Deserialize)]
-        #[serde(crate = "::ghl_runtime::__private::serde", deny_unknown_fields)]
         pub struct Dimensions {
             pub unit: ::std::option::Option<::std::string::String>,
             pub width: i64,
         }
+        impl ::ghl_runtime::FromArgs for Dimensions {
+            fn from_args(
+                value: &::ghl_runtime::args::Value,
+                at: ::ghl_runtime::At<'_>,
+            ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                let object = ::ghl_runtime::args::object(value, at, &["unit", "width"])?;
+                ::std::result::Result::Ok(Self {
+                    unit: ::ghl_runtime::args::optional(object, "unit", at)?,
+                    width: ::ghl_runtime::args::required(object, "width", at)?,
+                })
+            }
+        }
         ///An item of `parts`.
-        #[derive(::ghl_runtime::__private::serde::Deserialize)]
-        #[serde(crate = "::ghl_runtime::__private::serde", deny_unknown_fields)]
         pub struct PartsItem {
             pub id: ::std::string::String,
             pub kind: ::std::option::Option<::std::string::String>,
         }
+        impl ::ghl_runtime::FromArgs for PartsItem {
+            fn from_args(
+                value: &::ghl_runtime::args::Value,
+                at: ::ghl_runtime::At<'_>,
+            ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                let object = ::ghl_runtime::args::object(value, at, &["id", "kind"])?;
+                ::std::result::Result::Ok(Self {
+                    id: ::ghl_runtime::args::required(object, "id", at)?,
+                    kind: ::ghl_runtime::args::optional(object, "kind", at)?,
+                })
+            }
+        }
         ///Arguments of `update_widget`: Update a widget
-        #[derive(::ghl_runtime::__private::serde::Deserialize)]
-        #[serde(crate = "::ghl_runtime::__private::serde", deny_unknown_fields)]
         pub struct Params {
-            #[serde(rename = "widgetId")]
             pub widget_id: ::std::string::String,
             pub active: ::std::option::Option<bool>,
             pub dimensions: ::std::option::Option<Dimensions>,
-            pub extra: ::std::option::Option<
-                ::ghl_runtime::__private::serde_json::Value,
-            >,
-            #[serde(rename = "locationId")]
+            pub extra: ::std::option::Option<::ghl_runtime::args::Value>,
             pub location_id: ::std::string::String,
             ///Free-form metadata.
             pub meta: ::std::option::Option<
-                ::ghl_runtime::__private::serde_json::Map<
+                ::ghl_runtime::args::Map<
                     ::std::string::String,
-                    ::ghl_runtime::__private::serde_json::Value,
+                    ::ghl_runtime::args::Value,
                 >,
             >,
             pub name: ::std::string::String,
             pub parts: ::std::option::Option<::std::vec::Vec<PartsItem>>,
             pub price: ::std::option::Option<f64>,
             ///A keyword as a field name.
-            #[serde(rename = "type")]
             pub type_: ::std::option::Option<::std::string::String>,
+        }
+        impl ::ghl_runtime::FromArgs for Params {
+            fn from_args(
+                value: &::ghl_runtime::args::Value,
+                at: ::ghl_runtime::At<'_>,
+            ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                let object = ::ghl_runtime::args::object(
+                    value,
+                    at,
+                    &[
+                        "widgetId",
+                        "active",
+                        "dimensions",
+                        "extra",
+                        "locationId",
+                        "meta",
+                        "name",
+                        "parts",
+                        "price",
+                        "type",
+                    ],
+                )?;
+                ::std::result::Result::Ok(Self {
+                    widget_id: ::ghl_runtime::args::required(object, "widgetId", at)?,
+                    active: ::ghl_runtime::args::optional(object, "active", at)?,
+                    dimensions: ::ghl_runtime::args::optional(object, "dimensions", at)?,
+                    extra: ::ghl_runtime::args::optional(object, "extra", at)?,
+                    location_id: ::ghl_runtime::args::required(
+                        object,
+                        "locationId",
+                        at,
+                    )?,
+                    meta: ::ghl_runtime::args::optional(object, "meta", at)?,
+                    name: ::ghl_runtime::args::required(object, "name", at)?,
+                    parts: ::ghl_runtime::args::optional(object, "parts", at)?,
+                    price: ::ghl_runtime::args::optional(object, "price", at)?,
+                    type_: ::ghl_runtime::args::optional(object, "type", at)?,
+                })
+            }
         }
     }
     /// This app's tools, sorted by name.
