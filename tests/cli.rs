@@ -1,0 +1,191 @@
+//! The command line, run as a real process against a fake GHL on 127.0.0.1.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Output;
+
+use ghl_testkit::{FakeGhl, Reply};
+use serde_json::{Value, json};
+use tokio::process::Command;
+
+const TOKEN: &str = "pit-cli-secret-token-42";
+
+async fn ghl_mcp(fake: &FakeGhl, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
+        .args(args)
+        .env("GHL_BASE_URL", fake.base_url())
+        .env("GHL_API_KEY", TOKEN)
+        .env("GHL_LOCATION_ID", "loc-9")
+        .env_remove("GHL_RATE_LIMIT")
+        .output()
+        .await
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn tools_lists_every_tool_with_method_and_path() {
+    let fake = FakeGhl::start().await;
+    let output = ghl_mcp(&fake, &["tools"]).await;
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 32, "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("get_contact "))
+        .unwrap();
+    assert!(
+        line.contains("GET")
+            && line.contains("/contacts/{contactId}")
+            && line.contains("Get Contact"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn dry_run_prints_the_request_without_the_token_and_sends_nothing() {
+    let fake = FakeGhl::start().await;
+    let args = r#"{"contactId": "a b/c", "tags": ["vip"]}"#;
+    let output = ghl_mcp(
+        &fake,
+        &["call", "remove_contact_tags", "--args", args, "--dry-run"],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let expected_url = format!("DELETE {}/contacts/a%20b%2Fc/tags", fake.base_url());
+    assert!(text.starts_with(&expected_url), "{text}");
+    assert!(text.contains("Authorization: Bearer [redacted]"), "{text}");
+    assert!(text.contains("Version: 2021-07-28"), "{text}");
+    let body: Value = serde_json::from_str(text.split("\n\n").nth(1).unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({ "tags": ["vip"] }),
+        "a DELETE carries its JSON body"
+    );
+    assert!(!text.contains(TOKEN) && !stderr(&output).contains(TOKEN));
+    assert!(fake.requests().is_empty(), "a dry run sends nothing");
+}
+
+#[tokio::test]
+async fn call_prints_ghls_json_and_exit_codes_tell_failures_apart() {
+    let fake = FakeGhl::start().await;
+    fake.push_reply(Reply::json(
+        200,
+        json!({ "contact": { "id": "c1", "firstName": "Ada" } }),
+    ));
+    let ok = ghl_mcp(
+        &fake,
+        &["call", "get_contact", "--args", r#"{"contactId":"c1"}"#],
+    )
+    .await;
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let printed: Value = serde_json::from_str(&stdout(&ok)).unwrap();
+    assert_eq!(printed["contact"]["firstName"], "Ada");
+
+    fake.push_reply(Reply::json(
+        404,
+        json!({ "statusCode": 404, "message": "Contact not found", "traceId": "t-9" }),
+    ));
+    let not_found = ghl_mcp(
+        &fake,
+        &["call", "get_contact", "--args", r#"{"contactId":"nope"}"#],
+    )
+    .await;
+    assert_eq!(not_found.status.code(), Some(4));
+    let message = stderr(&not_found);
+    assert!(
+        message.contains("404") && message.contains("Contact not found") && message.contains("t-9"),
+        "{message}"
+    );
+
+    let invalid = ghl_mcp(
+        &fake,
+        &["call", "get_contact", "--args", r#"{"contactId": 7}"#],
+    )
+    .await;
+    assert_eq!(invalid.status.code(), Some(3));
+    assert!(
+        stderr(&invalid).contains("`contactId` must be a string"),
+        "{}",
+        stderr(&invalid)
+    );
+
+    let not_json = ghl_mcp(&fake, &["call", "get_contact", "--args", "{contactId:"]).await;
+    assert_eq!(not_json.status.code(), Some(3));
+    assert!(
+        stderr(&not_json).contains("--args is not valid JSON"),
+        "{}",
+        stderr(&not_json)
+    );
+
+    let unknown = ghl_mcp(&fake, &["call", "get_contcat"]).await;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("did you mean `get_contact`"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    assert_eq!(
+        fake.requests().len(),
+        2,
+        "only the two valid calls reached GHL"
+    );
+    for output in [&ok, &not_found, &invalid, &not_json, &unknown] {
+        assert!(!stdout(output).contains(TOKEN) && !stderr(output).contains(TOKEN));
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_ghl_is_a_network_error() {
+    // A port that was free a moment ago and has no listener now: the connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let unreachable = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
+        .args(["call", "get_contact", "--args", r#"{"contactId":"c"}"#])
+        .env("GHL_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("GHL_API_KEY", TOKEN)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        unreachable.status.code(),
+        Some(5),
+        "{}",
+        stderr(&unreachable)
+    );
+    assert!(
+        stderr(&unreachable).contains("could not reach GHL"),
+        "{}",
+        stderr(&unreachable)
+    );
+    assert!(!stderr(&unreachable).contains(TOKEN));
+}
+
+#[tokio::test]
+async fn a_missing_token_is_a_clear_configuration_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
+        .args(["call", "get_contact", "--args", r#"{"contactId":"c"}"#])
+        .env_remove("GHL_API_KEY")
+        .env("GHL_BASE_URL", "http://127.0.0.1:9")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5));
+    assert!(
+        stderr(&output).contains("GHL_API_KEY is not set"),
+        "{}",
+        stderr(&output)
+    );
+}
