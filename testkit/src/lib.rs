@@ -57,6 +57,8 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     /// Body text.
     pub body: String,
+    /// How long to wait before answering.
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Reply {
@@ -66,7 +68,24 @@ impl Reply {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_string(),
+            delay: None,
         }
+    }
+
+    /// A reply with any body text and content type.
+    pub fn text(status: u16, content_type: &str, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.into(),
+            delay: None,
+        }
+    }
+
+    /// The same reply, sent after `delay`.
+    pub fn after(mut self, delay: std::time::Duration) -> Reply {
+        self.delay = Some(delay);
+        self
     }
 }
 
@@ -177,6 +196,9 @@ async fn handle(
             .or_else(|| state.fallback.clone())
             .unwrap_or_else(|| Reply::json(200, echo))
     };
+    if let Some(delay) = reply.delay {
+        tokio::time::sleep(delay).await;
+    }
     let mut response = Response::new(Full::new(Bytes::from(reply.body)));
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
