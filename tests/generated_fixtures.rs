@@ -263,3 +263,18 @@ fn schemas_are_inline_objects_and_every_array_has_items() {
             .contains("GHL_LOCATION_ID")
     );
 }
+
+#[test]
+fn a_tool_without_arguments_takes_nothing_or_an_empty_object() {
+    let ping = tool("ping_widgets");
+    assert_eq!(
+        ping.build_request(json!({}), None).unwrap().path,
+        "/widgets/ping"
+    );
+    assert_eq!(ping.build_request(Value::Null, None).unwrap().body, None);
+    let err = ping
+        .build_request(json!({ "x": 1 }), None)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "`x` is not an argument: this tool takes none");
+}

@@ -79,8 +79,11 @@ fn plain_message(message: &str) -> String {
         Some(at) if message[at..].contains(", column ") => &message[..at],
         _ => message,
     };
-    message
+    let message = message
         .split_once(", set DuplicateKeyPolicy")
+        .map_or(message, |(head, _)| head);
+    message
+        .split_once("; use Option<")
         .map_or(message, |(head, _)| head)
         .to_string()
 }
@@ -162,5 +165,11 @@ mod tests {
             "missing field `a`"
         );
         assert_eq!(plain_message("no position here"), "no position here");
+        assert_eq!(
+            plain_message(
+                "cannot deserialize null into string; use Option<String> at line 4, column 9"
+            ),
+            "cannot deserialize null into string"
+        );
     }
 }

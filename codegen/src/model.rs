@@ -126,7 +126,9 @@ pub fn resolve(specs: &[LoadedSpec]) -> Vec<App<'_>> {
     apps
 }
 
-fn resolve_tool<'a>(app: &'a str, version: &'a str, name: &'a str, spec: &'a ToolSpec) -> Tool<'a> {
+/// A tool's annotations: the method's defaults, then the spec's overrides. Saying `read_only`
+/// also clears `destructive` and implies `idempotent` unless those are given.
+pub fn resolve_annotations(spec: &ToolSpec) -> Annotations {
     let mut annotations = Annotations::from_method(spec.method);
     let o = &spec.annotations;
     if let Some(read_only) = o.read_only {
@@ -139,6 +141,11 @@ fn resolve_tool<'a>(app: &'a str, version: &'a str, name: &'a str, spec: &'a Too
     annotations.idempotent = o
         .idempotent
         .unwrap_or(annotations.idempotent || annotations.read_only);
+    annotations
+}
+
+fn resolve_tool<'a>(app: &'a str, version: &'a str, name: &'a str, spec: &'a ToolSpec) -> Tool<'a> {
+    let annotations = resolve_annotations(spec);
     let mut args: Vec<Arg<'a>> = spec
         .params
         .iter()

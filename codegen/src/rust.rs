@@ -3,8 +3,8 @@
 //!
 //! Each struct gets only what validation needs: an `impl ::ghl_runtime::FromArgs` that reads
 //! it from JSON field by field, non-generic and far smaller than a derived `Deserialize`.
-//! Enums stay strings checked from a data table; schemas are text. See "Build-time economics"
-//! in DESIGN.md and BENCHMARKS.md for what this saves.
+//! Enums stay strings checked from a data table; schemas are text. BENCHMARKS.md has what
+//! this saves in build time.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -285,6 +285,12 @@ impl Structs {
             known.push(json_name);
         }
         let type_ident = Ident::new(type_name, Span::call_site());
+        // A struct without fields still refuses unknown keys, but never reads the object.
+        let object_binding = if reads.is_empty() {
+            quote! { _ }
+        } else {
+            quote! { object }
+        };
         self.items.push(quote! {
             #[doc = #doc]
             pub struct #type_ident { #(#members),* }
@@ -293,7 +299,7 @@ impl Structs {
                     value: &::ghl_runtime::args::Value,
                     at: ::ghl_runtime::At<'_>,
                 ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
-                    let object = ::ghl_runtime::args::object(value, at, &[#(#known),*])?;
+                    let #object_binding = ::ghl_runtime::args::object(value, at, &[#(#known),*])?;
                     ::std::result::Result::Ok(Self { #(#reads),* })
                 }
             }

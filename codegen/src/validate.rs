@@ -7,6 +7,7 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::error::{SpecError, SpecErrors};
 use crate::load::LoadedSpec;
+use crate::model::resolve_annotations;
 use crate::spec::{Entry, Field, FieldType, Method, ParamIn, ToolSpec};
 
 /// Checks every spec; `Ok` when nothing is wrong, otherwise every error found.
@@ -156,9 +157,12 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
         check_version(report, version);
     }
     check_path(report, tool);
-    let a = &tool.annotations;
-    if a.read_only == Some(true) && a.destructive == Some(true) {
-        report.at(at, "annotations say both read_only and destructive; a tool that only reads destroys nothing".into());
+    let resolved = resolve_annotations(tool);
+    if resolved.read_only && resolved.destructive {
+        report.at(
+            at,
+            "annotations make the tool both read-only and destructive; a tool that only reads destroys nothing".to_string(),
+        );
     }
     for Entry { name, value: field } in &tool.params {
         let (at, name) = (&name.referenced, name.value.as_str());

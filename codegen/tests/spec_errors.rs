@@ -872,7 +872,30 @@ tools:
         5,
         3,
         Some("delete_thing"),
-        "annotations say both read_only and destructive; a tool that only reads destroys nothing",
+        "annotations make the tool both read-only and destructive; a tool that only reads destroys nothing",
+    );
+}
+
+#[test]
+fn a_get_marked_destructive_is_read_only_and_destructive() {
+    let e = validation_error(
+        r#"app: demo
+description: Demo app.
+version: "2021-07-28"
+tools:
+  list_things:
+    summary: List things
+    method: GET
+    path: /things
+    annotations: { destructive: true }
+"#,
+    );
+    assert_at(
+        &e,
+        5,
+        3,
+        Some("list_things"),
+        "annotations make the tool both read-only and destructive; a tool that only reads destroys nothing",
     );
 }
 

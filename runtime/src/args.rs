@@ -29,7 +29,7 @@ pub enum ArgumentError {
         found: String,
     },
     /// A key the tool does not know.
-    #[error("`{path}` is not {}; expected one of: {expected}", if *.nested { "a known field" } else { "an argument of this tool" })]
+    #[error("{}", unknown_message(.path, *.nested, .expected))]
     Unknown {
         /// Where, as `a.b[0].c`.
         path: String,
@@ -64,6 +64,17 @@ pub enum ArgumentError {
         /// What is wrong with it.
         problem: &'static str,
     },
+}
+
+fn unknown_message(path: &str, nested: bool, expected: &str) -> String {
+    match (nested, expected.is_empty()) {
+        (false, true) => format!("`{path}` is not an argument: this tool takes none"),
+        (false, false) => {
+            format!("`{path}` is not an argument of this tool; expected one of: {expected}")
+        }
+        (true, true) => format!("`{path}` is not a known field: this object has none"),
+        (true, false) => format!("`{path}` is not a known field; expected one of: {expected}"),
+    }
 }
 
 /// Where a value sits in the arguments: a chain of keys and indexes on the stack, written out

@@ -109,7 +109,7 @@ pub struct ToolDef {
     pub fixed_query: &'static [(&'static str, &'static str)],
     /// A JSON object always merged into the body, or empty.
     pub fixed_body: &'static str,
-    /// Deserializes the arguments into the tool's typed parameter struct.
+    /// Reads the arguments into the tool's typed parameter struct (its generated `FromArgs`).
     pub validate: fn(&Value) -> Result<(), ArgumentError>,
 }
 

@@ -29,6 +29,20 @@ pub mod widgets {
             }
         }
     }
+    ///Check the widget service
+    pub mod ping_widgets {
+        ///Arguments of `ping_widgets`: Check the widget service
+        pub struct Params {}
+        impl ::ghl_runtime::FromArgs for Params {
+            fn from_args(
+                value: &::ghl_runtime::args::Value,
+                at: ::ghl_runtime::At<'_>,
+            ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                let _ = ::ghl_runtime::args::object(value, at, &[])?;
+                ::std::result::Result::Ok(Self {})
+            }
+        }
+    }
     ///Search widgets
     pub mod search_widgets {
         ///Arguments of `search_widgets`: Search widgets
@@ -208,6 +222,28 @@ pub mod widgets {
             fixed_query: &[],
             fixed_body: "",
             validate: ::ghl_runtime::check_args::<get_widget::Params>,
+        },
+        ::ghl_runtime::ToolDef {
+            name: "ping_widgets",
+            app: "widgets",
+            summary: "Check the widget service",
+            description: "A tool without arguments.",
+            method: ::ghl_runtime::Method::Get,
+            path: "/widgets/ping",
+            version: "2021-07-28",
+            scopes: &[],
+            annotations: ::ghl_runtime::Annotations {
+                read_only: true,
+                destructive: false,
+                idempotent: true,
+            },
+            deprecated: false,
+            input_schema: "{\"additionalProperties\":false,\"properties\":{},\"type\":\"object\"}",
+            args: &[],
+            enums: &[],
+            fixed_query: &[],
+            fixed_body: "",
+            validate: ::ghl_runtime::check_args::<ping_widgets::Params>,
         },
         ::ghl_runtime::ToolDef {
             name: "search_widgets",
