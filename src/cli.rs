@@ -3,10 +3,17 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use ghl_runtime::{CallError, Client, Config};
-use serde_json::Value;
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
 
+use clap::{Parser, Subcommand};
+use ghl_runtime::{
+    BatchError, BatchOptions, BatchProgress, CallError, Client, Config, OnError, execute_batch,
+};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::exposure::{Exposure, Mode};
 use crate::{catalog, exit, server};
 
 /// GoHighLevel's API as MCP tools for AI agents, declared in YAML.
@@ -22,8 +29,25 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve every tool to an MCP client over stdio (what Claude Desktop runs).
-    Serve,
+    /// Serve the tools to an MCP client over stdio (what Claude Desktop runs).
+    #[command(
+        after_help = "Examples:\n  ghl-mcp serve                      # 4 meta-tools: search, describe, execute, batch\n  \
+        ghl-mcp serve --tools all --apps contacts --read-only\n  \
+        ghl-mcp serve --tools get_contact,update_contact"
+    )]
+    Serve {
+        /// What tools/list shows: `meta` (search_tools, describe_tool, execute_tool,
+        /// execute_batch), `all` (every tool and execute_batch), or tool names separated by
+        /// commas (those and execute_batch; no other tool runs).
+        #[arg(long, default_value = "meta", value_parser = parse_mode)]
+        tools: Mode,
+        /// Only tools of these apps, separated by commas; enforced when a tool runs.
+        #[arg(long, value_delimiter = ',')]
+        apps: Vec<String>,
+        /// Only tools that read; enforced when a tool runs, by any route.
+        #[arg(long)]
+        read_only: bool,
+    },
     /// List the tools: name, method, path and summary.
     Tools,
     /// Call one tool and print GHL's JSON answer.
@@ -41,12 +65,85 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Run one tool for every line of a JSON Lines file (at most 100), within the rate limit.
+    #[command(
+        after_help = "Example:\n  ghl-mcp batch add_contact_tags --items tags.jsonl --concurrency 5 --detail --select tags\n\n\
+        Each line of FILE is one arguments object. Prints the summary (or --detail) as JSON.\n\
+        Exit codes: 0 every item succeeded, 6 some failed or were skipped, 2 usage, 3 invalid\n\
+        items with --on-error stop, 5 network or configuration."
+    )]
+    Batch {
+        /// The tool's name.
+        tool: String,
+        /// A JSON Lines file of arguments objects, `-` for stdin.
+        #[arg(long)]
+        items: PathBuf,
+        /// Requests in flight at once (1 to 10).
+        #[arg(long, default_value_t = 5)]
+        concurrency: usize,
+        /// What to do after an item fails.
+        #[arg(long, value_enum, default_value_t = OnErrorCli::Continue)]
+        on_error: OnErrorCli,
+        /// Print every item's result too, in item order.
+        #[arg(long)]
+        detail: bool,
+        /// With --detail: keep only these fields of each result (dotted paths, comma separated).
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+        /// Retries per item (0 to 10); writes are retried only when safe.
+        #[arg(long, default_value_t = 2)]
+        max_retries: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum OnErrorCli {
+    /// Run the other items anyway.
+    Continue,
+    /// Start no new item after a failure.
+    Stop,
+}
+
+fn parse_mode(value: &str) -> Result<Mode, String> {
+    value.parse()
 }
 
 /// Runs the command and returns the process's exit code.
 pub(crate) async fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Serve => serve().await,
+        Command::Serve {
+            tools,
+            apps,
+            read_only,
+        } => {
+            let apps = (!apps.is_empty()).then_some(apps);
+            serve(Exposure {
+                mode: tools,
+                apps,
+                read_only,
+            })
+            .await
+        }
+        Command::Batch {
+            tool,
+            items,
+            concurrency,
+            on_error,
+            detail,
+            select,
+            max_retries,
+        } => {
+            let on_error = match on_error {
+                OnErrorCli::Continue => OnError::Continue,
+                OnErrorCli::Stop => OnError::Stop,
+            };
+            let options = BatchOptions {
+                concurrency,
+                on_error,
+                max_retries,
+            };
+            batch(&tool, &items, &options, detail, &select).await
+        }
         Command::Tools => {
             list_tools();
             ExitCode::SUCCESS
@@ -64,7 +161,10 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
-async fn serve() -> ExitCode {
+async fn serve(exposure: Exposure) -> ExitCode {
+    if let Err(e) = exposure.check_apps() {
+        return fail(exit::USAGE, e);
+    }
     let client = match Config::from_env().and_then(Client::new) {
         Ok(client) => client,
         Err(e) => return fail(exit::NETWORK_OR_CONFIG, e),
@@ -74,7 +174,7 @@ async fn serve() -> ExitCode {
             "GHL_API_KEY is not set: tools are listed, but every call will fail until it is"
         );
     }
-    match server::serve(client).await {
+    match server::serve(client, exposure).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(exit::INTERNAL, format!("MCP server stopped: {e:#}")),
     }
@@ -147,10 +247,113 @@ async fn call(name: &str, args: &str, dry_run: bool) -> ExitCode {
         Err(e) => {
             let code = match &e {
                 CallError::Arguments(_) => exit::INVALID_ARGUMENTS,
-                CallError::Http { .. } => exit::GHL_ERROR,
+                CallError::Http { .. } | CallError::RateLimit(_) => exit::GHL_ERROR,
+                CallError::Cancelled { .. } | CallError::Internal(_) => exit::INTERNAL,
                 CallError::Network { .. } | CallError::Config(_) => exit::NETWORK_OR_CONFIG,
             };
             fail(code, format!("{name}: {e}"))
         }
+    }
+}
+
+/// Reads a JSON Lines file (or stdin for `-`): one arguments value per non-empty line.
+fn read_items(path: &Path) -> Result<Vec<Value>, String> {
+    let reader: Box<dyn BufRead> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let mut items = Vec::new();
+    for (number, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item = serde_json::from_str(&line)
+            .map_err(|e| format!("{} line {}: not JSON: {e}", path.display(), number + 1))?;
+        items.push(item);
+    }
+    Ok(items)
+}
+
+async fn batch(
+    name: &str,
+    items: &Path,
+    options: &BatchOptions,
+    detail: bool,
+    select: &[String],
+) -> ExitCode {
+    let Some(tool) = catalog::find(name) else {
+        let hint = catalog::closest(name)
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default();
+        return fail(
+            exit::USAGE,
+            format!("unknown tool `{name}`{hint} (`ghl-mcp tools` lists them)"),
+        );
+    };
+    let items = match read_items(items) {
+        Ok(items) => items,
+        Err(e) => return fail(exit::INVALID_ARGUMENTS, e),
+    };
+    let client = match Config::from_env().and_then(Client::new) {
+        Ok(client) => client,
+        Err(e) => return fail(exit::NETWORK_OR_CONFIG, e),
+    };
+    let bar = std::io::stderr().is_terminal();
+    let progress = move |p: BatchProgress| {
+        if bar {
+            let width = 30;
+            let filled = (p.done * width).checked_div(p.total).unwrap_or(width);
+            eprint!(
+                "\r[{}{}] {}/{} done, {} failed",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                p.done,
+                p.total,
+                p.failed
+            );
+            if p.done == p.total {
+                eprintln!();
+            }
+        }
+    };
+    let report = match execute_batch(
+        &client,
+        tool,
+        items,
+        options,
+        &CancellationToken::new(),
+        &progress,
+    )
+    .await
+    {
+        Ok(report) => report,
+        Err(e) => {
+            let code = match e {
+                BatchError::InvalidItems { .. } => exit::INVALID_ARGUMENTS,
+                BatchError::Config(_) => exit::NETWORK_OR_CONFIG,
+                BatchError::TooManyItems(_)
+                | BatchError::Concurrency(_)
+                | BatchError::MaxRetries(_) => exit::USAGE,
+            };
+            return fail(code, format!("{name}: {e}"));
+        }
+    };
+    let output = if detail {
+        report.detail(select)
+    } else {
+        report.summary()
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&output).unwrap_or_default()
+    );
+    if report.succeeded() == report.outcomes.len() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(exit::SOME_ITEMS_FAILED)
     }
 }

@@ -8,5 +8,7 @@ pub(crate) const INVALID_ARGUMENTS: u8 = 3;
 pub(crate) const GHL_ERROR: u8 = 4;
 /// GHL could not be reached, or the configuration is unusable.
 pub(crate) const NETWORK_OR_CONFIG: u8 = 5;
+/// A batch ran, but some items failed or were skipped.
+pub(crate) const SOME_ITEMS_FAILED: u8 = 6;
 /// Anything else.
 pub(crate) const INTERNAL: u8 = 70;

@@ -6,7 +6,10 @@
 mod catalog;
 mod cli;
 mod exit;
+mod exposure;
+mod meta;
 mod registry;
+mod search;
 mod server;
 
 use std::process::ExitCode;

@@ -1,68 +1,141 @@
-//! The MCP server: a hand-written `ServerHandler` over the generated registry.
+//! The MCP server: a hand-written `ServerHandler` over the generated registry and the
+//! meta-tools, shaped by the exposure flags (`--tools`, `--apps`, `--read-only`).
 
 use std::sync::Arc;
 
-use ghl_runtime::Client;
+use ghl_runtime::{BatchProgress, Client};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use serde_json::Value;
 
-use crate::catalog;
+use crate::exposure::{Exposure, Mode};
+use crate::{catalog, meta};
 
-/// Serves every generated tool over MCP.
+/// Serves the tools over MCP.
 #[derive(Clone)]
 pub(crate) struct GhlServer {
     client: Client,
+    exposure: Arc<Exposure>,
     tools: Arc<Vec<Tool>>,
 }
 
 impl GhlServer {
-    pub(crate) fn new(client: Client) -> Self {
-        let tools = catalog::all().map(catalog::mcp_tool).collect();
+    pub(crate) fn new(client: Client, exposure: Exposure) -> Self {
+        let tools = match &exposure.mode {
+            Mode::Meta => meta::tools(true),
+            Mode::All | Mode::Named(_) => {
+                let mut tools: Vec<Tool> = exposure.allowed().map(catalog::mcp_tool).collect();
+                tools.extend(meta::tools(false));
+                tools
+            }
+        };
         GhlServer {
             client,
+            exposure: Arc::new(exposure),
             tools: Arc::new(tools),
         }
     }
 
-    /// Runs the tool and turns the outcome into a result the model can read: GHL's JSON, or
-    /// an `isError` result naming what is wrong.
-    async fn call(&self, name: &str, args: Value) -> Result<CallToolResult, ErrorData> {
-        let Some(tool) = catalog::find(name) else {
-            let hint = catalog::closest(name)
-                .map(|c| format!("; did you mean `{c}`?"))
-                .unwrap_or_default();
-            return Err(ErrorData::invalid_params(
-                format!("unknown tool `{name}`{hint}"),
-                None,
-            ));
-        };
-        match self.client.call(tool, args).await {
-            Ok(value) => Ok(CallToolResult::success(vec![ContentBlock::text(
-                value.to_string(),
-            )])),
-            Err(error) => {
-                tracing::info!(tool = name, %error, "tool call failed");
-                Ok(CallToolResult::error(vec![ContentBlock::text(format!(
-                    "{name}: {error}"
-                ))]))
+    /// Runs a tool or meta-tool; a failure is an `isError` result the model can read. Only an
+    /// unknown name is a protocol error.
+    async fn call(
+        &self,
+        name: &str,
+        args: Value,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let exposure = &self.exposure;
+        let outcome = match name {
+            "search_tools" => meta::search_tools(exposure, args),
+            "describe_tool" => meta::describe_tool(exposure, args),
+            "execute_tool" => meta::execute_tool(&self.client, exposure, args).await,
+            "execute_batch" => {
+                let progress = progress_reporter(context);
+                meta::execute_batch_tool(&self.client, exposure, args, &context.ct, &progress).await
             }
+            _ => {
+                let Some(tool) = catalog::find(name) else {
+                    let hint = catalog::closest(name)
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    return Err(ErrorData::invalid_params(
+                        format!("unknown tool `{name}`{hint}"),
+                        None,
+                    ));
+                };
+                match exposure.refusal(tool) {
+                    Some(reason) => Err(reason),
+                    None => self
+                        .client
+                        .call(tool, args)
+                        .await
+                        .map_err(|e| format!("{name}: {e}")),
+                }
+            }
+        };
+        Ok(match outcome {
+            Ok(value) => CallToolResult::success(vec![ContentBlock::text(value.to_string())]),
+            Err(message) => {
+                tracing::info!(tool = name, error = %message, "tool call failed");
+                CallToolResult::error(vec![ContentBlock::text(message)])
+            }
+        })
+    }
+}
+
+/// Sends MCP progress notifications for a batch when the client asked for them (a progress
+/// token in the request); otherwise does nothing.
+fn progress_reporter(
+    context: &RequestContext<RoleServer>,
+) -> impl Fn(BatchProgress) + Send + Sync + use<> {
+    let token = context.meta.get_progress_token();
+    let sender = token.map(|token| {
+        let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel::<BatchProgress>();
+        let peer = context.peer.clone();
+        tokio::spawn(async move {
+            while let Some(update) = updates.recv().await {
+                let message = format!(
+                    "{} of {} done, {} failed",
+                    update.done, update.total, update.failed
+                );
+                let param = ProgressNotificationParam::new(token.clone(), update.done as f64)
+                    .with_total(update.total as f64)
+                    .with_message(message);
+                if peer.notify_progress(param).await.is_err() {
+                    break;
+                }
+            }
+        });
+        sender
+    });
+    move |update| {
+        if let Some(sender) = &sender {
+            let _ = sender.send(update);
         }
     }
 }
 
 impl ServerHandler for GhlServer {
     fn get_info(&self) -> ServerConfig {
+        let instructions = match self.exposure.mode {
+            Mode::Meta => {
+                "GoHighLevel (GHL) API tools. Find a tool with search_tools, read its arguments \
+                 with describe_tool, run it with execute_tool, or for many items with \
+                 execute_batch. locationId defaults to the configured location."
+            }
+            _ => {
+                "GoHighLevel (GHL) API tools. Each tool is one GHL operation; execute_batch runs \
+                 one for many items. locationId defaults to the configured location."
+            }
+        };
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("ghl-mcp", env!("CARGO_PKG_VERSION")))
-            .with_instructions(
-                "GoHighLevel (GHL) API tools. Each tool is one GHL operation; arguments are its \
-                 path, query and body fields. locationId defaults to the configured location.",
-            )
+            .with_instructions(instructions)
     }
 
     async fn list_tools(
@@ -80,18 +153,18 @@ impl ServerHandler for GhlServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.map_or(Value::Null, Value::Object);
-        self.call(&request.name, args)
+        self.call(&request.name, args, &context)
             .await
             .map(CallToolResponse::from)
     }
 }
 
 /// Serves MCP over stdin/stdout until the client closes stdin.
-pub(crate) async fn serve(client: Client) -> anyhow::Result<()> {
-    let server = GhlServer::new(client);
+pub(crate) async fn serve(client: Client, exposure: Exposure) -> anyhow::Result<()> {
+    let server = GhlServer::new(client, exposure);
     tracing::info!(tools = server.tools.len(), "ghl-mcp serving MCP on stdio");
     let running = server.serve(rmcp::transport::io::stdio_pipes()).await?;
     let reason = running.waiting().await?;

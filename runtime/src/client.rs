@@ -1,15 +1,16 @@
 //! The HTTP client: rate limit, send, and turn GHL's answer into JSON or a structured error.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ConfigError};
 use crate::error::CallError;
-use crate::limiter::RateLimiter;
+use crate::limiter::{RateLimiter, RateSignal};
 use crate::request::Request;
 use crate::tool::{Method, ToolDef};
 
@@ -93,9 +94,66 @@ impl Client {
         self.send(&request).await
     }
 
-    /// Waits for the location's turn, sends the request once, and returns GHL's JSON
-    /// (`null` for an empty body).
+    /// Sends a request under the whole policy, with the configured number of retries
+    /// (`GHL_MAX_RETRIES`, default 2). See [`Client::send_with_retries`].
     pub async fn send(&self, request: &Request) -> Result<Value, CallError> {
+        self.send_with_retries(request, self.config.max_retries)
+            .await
+    }
+
+    /// Sends a request at most `1 + max_retries` times and returns GHL's JSON (`null` for an
+    /// empty body). Every attempt waits for its location's turn. A 429, and a connection that
+    /// never opened, are retried for any tool; a 5xx or a timeout only for an idempotent one,
+    /// so a write is never sent twice. Retries wait with exponential backoff and full jitter.
+    pub async fn send_with_retries(
+        &self,
+        request: &Request,
+        max_retries: u32,
+    ) -> Result<Value, CallError> {
+        self.send_cancellable(request, max_retries, &CancellationToken::new())
+            .await
+    }
+
+    /// [`Client::send_with_retries`], stopping when `cancel` fires: a request still waiting for
+    /// its turn, or for a retry, is abandoned unsent ([`CallError::Cancelled`]); a request
+    /// already sent is never cut off, its answer is awaited.
+    pub async fn send_cancellable(
+        &self,
+        request: &Request,
+        max_retries: u32,
+        cancel: &CancellationToken,
+    ) -> Result<Value, CallError> {
+        let mut retries = 0;
+        loop {
+            match self.attempt(request, cancel).await {
+                Err(error) if retries < max_retries && error.is_retryable(request.idempotent) => {
+                    retries += 1;
+                    let wait = backoff(retries);
+                    tracing::info!(
+                        tool = request.tool,
+                        retry = retries,
+                        wait_ms = wait.as_millis() as u64,
+                        %error,
+                        "retrying"
+                    );
+                    tokio::select! {
+                        () = cancel.cancelled() => {
+                            return Err(CallError::Cancelled { after: Some(error.to_string()) });
+                        }
+                        () = tokio::time::sleep(wait) => {}
+                    }
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// One attempt: the location's turn, the request, and what the answer says about the budget.
+    async fn attempt(
+        &self,
+        request: &Request,
+        cancel: &CancellationToken,
+    ) -> Result<Value, CallError> {
         let token = self
             .config
             .api_key
@@ -130,10 +188,17 @@ impl Client {
                 .body(body.to_string());
         }
 
-        self.limiter.acquire(&request.rate_key).await;
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(CallError::Cancelled { after: None }),
+            turn = self.limiter.acquire(&request.rate_key) => turn?,
+        }
+        // From here on the request goes out and its answer is awaited, cancelled or not.
         let started = Instant::now();
         let response = builder.send().await.map_err(network_error)?;
         let status = response.status();
+        self.limiter
+            .observe(&request.rate_key, &rate_signal(status, response.headers()));
         let text = response.text().await.map_err(network_error)?;
         tracing::debug!(
             tool = request.tool,
@@ -150,6 +215,31 @@ impl Client {
             return Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)));
         }
         Err(http_error(status, &text))
+    }
+}
+
+/// The wait before retry number `retry` (1-based): uniform in [0, min(cap, base · 2^(retry−1))].
+fn backoff(retry: u32) -> Duration {
+    const BASE: Duration = Duration::from_millis(250);
+    const CAP: Duration = Duration::from_secs(8);
+    let ceiling = BASE
+        .saturating_mul(1 << retry.saturating_sub(1).min(16))
+        .min(CAP);
+    ceiling.mul_f64(fastrand::f64())
+}
+
+fn rate_signal(status: StatusCode, headers: &HeaderMap) -> RateSignal {
+    fn number<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Option<T> {
+        headers.get(name)?.to_str().ok()?.trim().parse().ok()
+    }
+    RateSignal {
+        too_many: status == StatusCode::TOO_MANY_REQUESTS,
+        max: number(headers, "x-ratelimit-max"),
+        remaining: number(headers, "x-ratelimit-remaining"),
+        interval: number::<u64>(headers, "x-ratelimit-interval-milliseconds")
+            .map(Duration::from_millis),
+        daily_remaining: number(headers, "x-ratelimit-daily-remaining"),
+        retry_after: number::<u64>(headers, "retry-after").map(Duration::from_secs),
     }
 }
 

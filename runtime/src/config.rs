@@ -10,6 +10,9 @@ use crate::limiter::RateQuota;
 /// GHL's API host.
 pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
 
+/// The most retries a call may ask for.
+pub const MAX_RETRIES: u32 = 10;
+
 /// A secret string: never shown by `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -71,6 +74,8 @@ pub struct Config {
     pub rate_limit: RateQuota,
     /// `GHL_TIMEOUT_SECS`: the whole request's timeout, default 30.
     pub timeout: Duration,
+    /// `GHL_MAX_RETRIES`: retries of a failed single call (batches set their own), default 2.
+    pub max_retries: u32,
 }
 
 impl Config {
@@ -133,7 +138,21 @@ impl Config {
                 }
             },
         };
+        let max_retries = match get("GHL_MAX_RETRIES") {
+            None => 2,
+            Some(value) => match value.parse::<u32>() {
+                Ok(n) if n <= MAX_RETRIES => n,
+                _ => {
+                    return Err(invalid(
+                        "GHL_MAX_RETRIES",
+                        &value,
+                        format!("it must be a whole number from 0 to {MAX_RETRIES}"),
+                    ));
+                }
+            },
+        };
         Ok(Config {
+            max_retries,
             api_key: get("GHL_API_KEY").map(Secret::new),
             base_url,
             location_id: get("GHL_LOCATION_ID"),

@@ -2,6 +2,7 @@
 
 use crate::args::ArgumentError;
 use crate::config::ConfigError;
+use crate::limiter::RateLimitError;
 
 /// Why a tool call failed.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +23,18 @@ pub enum CallError {
         /// GHL's `traceId`, for support requests.
         trace_id: Option<String>,
     },
+    /// The rate limiter refused the call (the location's daily budget is gone).
+    #[error(transparent)]
+    RateLimit(#[from] RateLimitError),
+    /// The call was cancelled before its request was sent.
+    #[error("cancelled before it was sent{}", .after.as_ref().map(|e| format!(" again (the previous attempt: {e})")).unwrap_or_default())]
+    Cancelled {
+        /// The error of the previous attempt, when it was waiting to retry.
+        after: Option<String>,
+    },
+    /// A failure inside ghl-mcp itself (a bug), reported rather than lost.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// No answer: the connection failed or the request timed out.
     #[error("could not reach GHL: {message}")]
     Network {
@@ -48,6 +61,22 @@ fn trace_suffix(trace_id: &Option<String>) -> String {
 }
 
 impl CallError {
+    /// Whether another attempt may succeed and is safe: a 429 and a connection that never
+    /// opened always are; a 5xx or an answer that never came only for an idempotent tool.
+    pub fn is_retryable(&self, idempotent: bool) -> bool {
+        match self {
+            CallError::Http { status: 429, .. }
+            | CallError::Network {
+                maybe_sent: false, ..
+            } => true,
+            CallError::Http { status, .. } if *status >= 500 => idempotent,
+            CallError::Network {
+                maybe_sent: true, ..
+            } => idempotent,
+            _ => false,
+        }
+    }
+
     /// The HTTP status, when GHL answered.
     pub fn status(&self) -> Option<u16> {
         match self {

@@ -7,17 +7,20 @@
 //! errors).
 
 pub mod args;
+pub mod batch;
 mod client;
 mod config;
 mod error;
 mod limiter;
+pub mod projection;
 mod request;
 mod tool;
 
 pub use args::{ArgumentError, At, FromArgs, check_args};
+pub use batch::{BatchError, BatchOptions, BatchProgress, BatchReport, OnError, execute_batch};
 pub use client::Client;
-pub use config::{Config, ConfigError, DEFAULT_BASE_URL, Secret};
+pub use config::{Config, ConfigError, DEFAULT_BASE_URL, MAX_RETRIES, Secret};
 pub use error::CallError;
-pub use limiter::{RateLimiter, RateQuota};
+pub use limiter::{RateLimitError, RateLimiter, RateQuota, RateSignal};
 pub use request::Request;
 pub use tool::{Annotations, AppDef, ArgDef, EnumRule, Method, Place, ToolDef};

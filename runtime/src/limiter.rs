@@ -5,15 +5,22 @@
 //! quota's length at or under N, requests are spaced evenly instead: a burst of 1 and one
 //! request every `window / (N − 1)`. Any N consecutive requests then span at least the window,
 //! and throughput stays at (N − 1)/N of the quota.
+//!
+//! The limiter also believes GHL (see [`RateLimiter::observe`]): a 429 or
+//! `X-RateLimit-Remaining: 0` pauses every caller of that location for the interval, a stricter
+//! `X-RateLimit-Max` per `X-RateLimit-Interval-Milliseconds` becomes the pace, and
+//! `X-RateLimit-Daily-Remaining: 0` refuses calls at once for a while.
 
 use std::fmt;
 use std::num::NonZeroU32;
 use std::str::FromStr;
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
 use governor::Quota;
-use governor::clock::DefaultClock;
-use governor::state::keyed::HashMapStateStore;
 
 /// A number of requests allowed per window, written `N/<duration>` (`100/10s`, `5/500ms`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,32 +107,160 @@ fn parse_duration(s: &str) -> Option<Duration> {
     Duration::try_from_secs_f64(seconds).ok()
 }
 
-/// The process-wide limiter: every request waits for its location's turn.
+/// What a GHL response said about the budget, from its `X-RateLimit-*` headers and status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateSignal {
+    /// The answer was a 429.
+    pub too_many: bool,
+    /// `X-RateLimit-Max`: requests allowed per interval.
+    pub max: Option<u32>,
+    /// `X-RateLimit-Remaining`: requests left in the current interval.
+    pub remaining: Option<u32>,
+    /// `X-RateLimit-Interval-Milliseconds`: the interval's length.
+    pub interval: Option<Duration>,
+    /// `X-RateLimit-Daily-Remaining`: requests left today.
+    pub daily_remaining: Option<u64>,
+    /// `Retry-After` in seconds, on a 429.
+    pub retry_after: Option<Duration>,
+}
+
+/// A request that may not be sent now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RateLimitError {
+    /// GHL said the day's budget for this location is used up.
+    #[error(
+        "GHL's daily request budget for location `{key}` is used up (X-RateLimit-Daily-Remaining: 0); \
+         calls for it are refused for the next {} minutes, then one request checks again",
+        .retry_in.as_secs().div_ceil(60)
+    )]
+    DailyBudgetUsedUp {
+        /// The location.
+        key: String,
+        /// How long until a request is tried again.
+        retry_in: Duration,
+    },
+}
+
+/// How long a location stays refused once its daily budget is gone. GHL does not say when it
+/// resets; after this long, one request finds out.
+const DAILY_BLOCK: Duration = Duration::from_secs(30 * 60);
+
+type Pace = governor::DefaultDirectRateLimiter;
+
+fn pace_for(quota: RateQuota) -> Arc<Pace> {
+    let spacing =
+        Quota::with_period(quota.spacing()).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN));
+    Arc::new(governor::RateLimiter::direct(spacing))
+}
+
+#[derive(Debug)]
+struct KeyState {
+    /// The quota in force: the configured one, or GHL's when it announced a stricter one.
+    quota: RateQuota,
+    pace: Arc<Pace>,
+    /// Nobody sends for this key before then (a 429, or no requests remaining).
+    paused_until: Option<Instant>,
+    /// Requests for this key are refused before then (daily budget gone).
+    refused_until: Option<Instant>,
+}
+
+/// The process-wide limiter: every request waits for its location's turn, and what GHL says
+/// about the budget (its headers, a 429) slows or pauses every caller of that location.
 #[derive(Debug)]
 pub struct RateLimiter {
     quota: RateQuota,
-    inner: governor::RateLimiter<String, HashMapStateStore<String>, DefaultClock>,
+    keys: Mutex<HashMap<String, KeyState>>,
 }
 
 impl RateLimiter {
     /// A limiter that keeps every key within `quota`.
     pub fn new(quota: RateQuota) -> Self {
-        let spacing = Quota::with_period(quota.spacing())
-            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN));
         RateLimiter {
             quota,
-            inner: governor::RateLimiter::hashmap(spacing),
+            keys: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The quota it enforces.
+    /// The configured quota.
     pub fn quota(&self) -> RateQuota {
         self.quota
     }
 
-    /// Waits until a request for `key` (a location id) may be sent.
-    pub async fn acquire(&self, key: &str) {
-        self.inner.until_key_ready(&key.to_string()).await;
+    /// The quota in force for `key`: the configured one unless GHL announced a stricter one.
+    pub fn quota_for(&self, key: &str) -> RateQuota {
+        self.with_key(key, |state| state.quota)
+    }
+
+    fn with_key<T>(&self, key: &str, f: impl FnOnce(&mut KeyState) -> T) -> T {
+        let mut keys = self
+            .keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = keys.entry(key.to_string()).or_insert_with(|| KeyState {
+            quota: self.quota,
+            pace: pace_for(self.quota),
+            paused_until: None,
+            refused_until: None,
+        });
+        f(state)
+    }
+
+    /// Waits until a request for `key` (a location id) may be sent, or refuses it at once when
+    /// the location's daily budget is gone.
+    pub async fn acquire(&self, key: &str) -> Result<(), RateLimitError> {
+        loop {
+            let now = Instant::now();
+            let (pace, paused_until, refused_until) =
+                self.with_key(key, |s| (s.pace.clone(), s.paused_until, s.refused_until));
+            if let Some(until) = refused_until.filter(|until| *until > now) {
+                return Err(RateLimitError::DailyBudgetUsedUp {
+                    key: key.to_string(),
+                    retry_in: until - now,
+                });
+            }
+            if let Some(until) = paused_until.filter(|until| *until > now) {
+                tokio::time::sleep_until(until.into()).await;
+                continue;
+            }
+            pace.until_ready().await;
+            // A pause may have begun while this request waited for its turn: honour it too.
+            let paused_until = self.with_key(key, |s| s.paused_until);
+            if paused_until.is_some_and(|until| until > Instant::now()) {
+                continue;
+            }
+            return Ok(());
+        }
+    }
+
+    /// Learns from a response for `key`: a 429 or an empty budget pauses every caller of the
+    /// location for the interval; a stricter announced quota becomes the pace; an empty daily
+    /// budget refuses further calls for a while.
+    pub fn observe(&self, key: &str, signal: &RateSignal) {
+        let now = Instant::now();
+        self.with_key(key, |state| {
+            let interval = signal.interval.unwrap_or(state.quota.window);
+            if signal.too_many || signal.remaining == Some(0) {
+                let wait = if signal.too_many { signal.retry_after.unwrap_or(interval) } else { interval };
+                let until = now + wait;
+                if state.paused_until.is_none_or(|current| current < until) {
+                    tracing::info!(location = key, wait_ms = wait.as_millis() as u64, "GHL's budget is spent: pausing this location");
+                    state.paused_until = Some(until);
+                }
+            }
+            if let (Some(max), Some(window)) = (signal.max.and_then(NonZeroU32::new), signal.interval) {
+                let announced = RateQuota { requests: max, window };
+                if announced.spacing() > state.quota.spacing() {
+                    tracing::info!(location = key, quota = %announced, "GHL announced a stricter quota: following it");
+                    state.quota = announced;
+                    state.pace = pace_for(announced);
+                }
+            }
+            match signal.daily_remaining {
+                Some(0) => state.refused_until = Some(now + DAILY_BLOCK),
+                Some(_) => state.refused_until = None,
+                None => {}
+            }
+        });
     }
 }
 

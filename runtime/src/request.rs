@@ -86,6 +86,13 @@ impl ToolDef {
         let mut body = Map::new();
         for arg in self.args {
             let Some(value) = args.remove(arg.name) else {
+                // The typed parameters refuse this already; a path parameter is checked here too,
+                // so no request ever leaves with a `{placeholder}` in its path.
+                if arg.place == Place::Path {
+                    return Err(ArgumentError::Missing {
+                        path: arg.name.to_string(),
+                    });
+                }
                 continue;
             };
             match arg.place {

@@ -1,11 +1,13 @@
 //! A fake GoHighLevel on 127.0.0.1 for tests: it records every request it receives, with the
-//! instant it arrived, and answers from canned replies (by default `200 {"ok": true}`).
+//! instant it arrived and the status it got, and answers from canned replies (by default
+//! `200 {"ok": true}`). It can enforce a sliding-window quota the way GHL does (429 and
+//! `X-RateLimit-*` headers) and inject faults for chosen paths.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -31,6 +33,8 @@ pub struct Recorded {
     pub body: Vec<u8>,
     /// When the request arrived, on the fake's clock.
     pub at: Instant,
+    /// The status it was answered with.
+    pub status: u16,
 }
 
 impl Recorded {
@@ -58,7 +62,7 @@ pub struct Reply {
     /// Body text.
     pub body: String,
     /// How long to wait before answering.
-    pub delay: Option<std::time::Duration>,
+    pub delay: Option<Duration>,
 }
 
 impl Reply {
@@ -83,7 +87,7 @@ impl Reply {
     }
 
     /// The same reply, sent after `delay`.
-    pub fn after(mut self, delay: std::time::Duration) -> Reply {
+    pub fn after(mut self, delay: Duration) -> Reply {
         self.delay = Some(delay);
         self
     }
@@ -92,10 +96,18 @@ impl Reply {
 #[derive(Default)]
 struct State {
     requests: Vec<Recorded>,
+    /// Replies for the next requests whose path contains the key, first in first out.
+    targeted: Vec<(String, VecDeque<Reply>)>,
     /// Replies for the next requests, first in first out.
     queued: VecDeque<Reply>,
     /// The reply when nothing is queued.
     fallback: Option<Reply>,
+    /// A sliding-window quota: at most `max` accepted requests in any `window`.
+    quota: Option<(u32, Duration)>,
+    /// Arrival times of the requests the quota accepted.
+    accepted: VecDeque<Instant>,
+    /// `X-RateLimit-Daily-Remaining` to announce, when set.
+    daily_remaining: Option<u64>,
 }
 
 /// The fake server; it stops when dropped with its runtime.
@@ -148,6 +160,43 @@ impl FakeGhl {
         self.lock().fallback = Some(reply);
     }
 
+    /// Answers the next request whose path contains `path_part` with `reply`, before any
+    /// other queued reply (replies for one part queue up in order).
+    pub fn push_reply_for(&self, path_part: &str, reply: Reply) {
+        let mut state = self.lock();
+        match state
+            .targeted
+            .iter_mut()
+            .find(|(part, _)| part == path_part)
+        {
+            Some((_, queue)) => queue.push_back(reply),
+            None => state
+                .targeted
+                .push((path_part.to_string(), VecDeque::from([reply]))),
+        }
+    }
+
+    /// Enforces GHL's kind of quota: at most `max` requests in any sliding `window`; the rest
+    /// get a 429. Every answer then carries `X-RateLimit-Max`, `X-RateLimit-Remaining` and
+    /// `X-RateLimit-Interval-Milliseconds`.
+    pub fn enforce_quota(&self, max: u32, window: Duration) {
+        self.lock().quota = Some((max, window));
+    }
+
+    /// Announces `X-RateLimit-Daily-Remaining` on every answer.
+    pub fn set_daily_remaining(&self, remaining: Option<u64>) {
+        self.lock().daily_remaining = remaining;
+    }
+
+    /// How many requests were answered 429.
+    pub fn too_many_count(&self) -> usize {
+        self.lock()
+            .requests
+            .iter()
+            .filter(|r| r.status == 429)
+            .count()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()
@@ -182,19 +231,61 @@ async fn handle(
             .collect(),
         body,
         at,
+        status: 0,
     };
+    let mut recorded = recorded;
     let reply = {
         let mut state = state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut rate_headers = Vec::new();
+        let mut over_quota = false;
+        if let Some((max, window)) = state.quota {
+            while state
+                .accepted
+                .front()
+                .is_some_and(|t| at.duration_since(*t) >= window)
+            {
+                state.accepted.pop_front();
+            }
+            over_quota = state.accepted.len() >= max as usize;
+            if !over_quota {
+                state.accepted.push_back(at);
+            }
+            let remaining = (max as usize).saturating_sub(state.accepted.len());
+            rate_headers.push(("x-ratelimit-max".to_string(), max.to_string()));
+            rate_headers.push(("x-ratelimit-remaining".to_string(), remaining.to_string()));
+            rate_headers.push((
+                "x-ratelimit-interval-milliseconds".to_string(),
+                window.as_millis().to_string(),
+            ));
+        }
+        if let Some(daily) = state.daily_remaining {
+            rate_headers.push(("x-ratelimit-daily-remaining".to_string(), daily.to_string()));
+        }
         let echo =
             serde_json::json!({ "ok": true, "method": recorded.method, "path": recorded.path });
+        let mut reply = if over_quota {
+            Reply::json(
+                429,
+                serde_json::json!({ "statusCode": 429, "message": "Too many requests" }),
+            )
+        } else {
+            let path = recorded.path.clone();
+            let targeted = state
+                .targeted
+                .iter_mut()
+                .find(|(part, queue)| path.contains(part.as_str()) && !queue.is_empty())
+                .and_then(|(_, queue)| queue.pop_front());
+            targeted
+                .or_else(|| state.queued.pop_front())
+                .or_else(|| state.fallback.clone())
+                .unwrap_or_else(|| Reply::json(200, echo))
+        };
+        reply.headers.extend(rate_headers);
+        recorded.status = reply.status;
         state.requests.push(recorded);
-        state
-            .queued
-            .pop_front()
-            .or_else(|| state.fallback.clone())
-            .unwrap_or_else(|| Reply::json(200, echo))
+        reply
     };
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;

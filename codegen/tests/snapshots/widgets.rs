@@ -2,6 +2,30 @@
 ///Widgets of a location, to exercise the generator.
 #[allow(dead_code, missing_docs, clippy::all)]
 pub mod widgets {
+    ///Add a note to a widget
+    pub mod create_widget_note {
+        ///Arguments of `create_widget_note`: Add a note to a widget
+        pub struct Params {
+            pub widget_id: ::std::string::String,
+            pub body: ::std::string::String,
+        }
+        impl ::ghl_runtime::FromArgs for Params {
+            fn from_args(
+                value: &::ghl_runtime::args::Value,
+                at: ::ghl_runtime::At<'_>,
+            ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                let object = ::ghl_runtime::args::object(
+                    value,
+                    at,
+                    &["widgetId", "body"],
+                )?;
+                ::std::result::Result::Ok(Self {
+                    widget_id: ::ghl_runtime::args::required(object, "widgetId", at)?,
+                    body: ::ghl_runtime::args::required(object, "body", at)?,
+                })
+            }
+        }
+    }
     ///Get a widget
     pub mod get_widget {
         ///Arguments of `get_widget`: Get a widget
@@ -177,6 +201,41 @@ pub mod widgets {
     }
     /// This app's tools, sorted by name.
     pub static TOOLS: &[::ghl_runtime::ToolDef] = &[
+        ::ghl_runtime::ToolDef {
+            name: "create_widget_note",
+            app: "widgets",
+            summary: "Add a note to a widget",
+            description: "Not idempotent; sending it twice adds two notes.",
+            method: ::ghl_runtime::Method::Post,
+            path: "/widgets/{widgetId}/notes",
+            version: "2021-07-28",
+            scopes: &[],
+            annotations: ::ghl_runtime::Annotations {
+                read_only: false,
+                destructive: false,
+                idempotent: false,
+            },
+            deprecated: false,
+            input_schema: "{\"additionalProperties\":false,\"properties\":{\"body\":{\"type\":\"string\"},\"widgetId\":{\"type\":\"string\"}},\"required\":[\"widgetId\",\"body\"],\"type\":\"object\"}",
+            args: &[
+                ::ghl_runtime::ArgDef {
+                    name: "widgetId",
+                    place: ::ghl_runtime::Place::Path,
+                    required: true,
+                    from_location: false,
+                },
+                ::ghl_runtime::ArgDef {
+                    name: "body",
+                    place: ::ghl_runtime::Place::Body,
+                    required: true,
+                    from_location: false,
+                },
+            ],
+            enums: &[],
+            fixed_query: &[],
+            fixed_body: "",
+            validate: ::ghl_runtime::check_args::<create_widget_note::Params>,
+        },
         ::ghl_runtime::ToolDef {
             name: "get_widget",
             app: "widgets",
