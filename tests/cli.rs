@@ -189,3 +189,112 @@ async fn a_missing_token_is_a_clear_configuration_error() {
         stderr(&output)
     );
 }
+
+#[tokio::test]
+async fn batch_runs_a_jsonl_file_and_reports_in_json() {
+    let fake = FakeGhl::start().await;
+    fake.push_reply_for(
+        "/contacts/c1/tags",
+        Reply::json(400, json!({ "message": "no such tag" })),
+    );
+    let dir = std::env::temp_dir().join(format!("ghl-mcp-cli-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let items = dir.join("items.jsonl");
+    std::fs::write(&items, "{\"contactId\":\"c0\",\"tags\":[\"a\"]}\n\n{\"contactId\":\"c1\",\"tags\":[\"b\"]}\n{\"contactId\":\"c2\",\"tags\":[\"c\"]}\n").unwrap();
+    let items_arg = items.to_str().unwrap();
+
+    let output = ghl_mcp(
+        &fake,
+        &[
+            "batch",
+            "add_contact_tags",
+            "--items",
+            items_arg,
+            "--detail",
+            "--select",
+            "ok",
+        ],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(6),
+        "some items failed: {}",
+        stderr(&output)
+    );
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        (
+            report["total"].as_u64(),
+            report["succeeded"].as_u64(),
+            report["failed"].as_u64()
+        ),
+        (Some(3), Some(2), Some(1))
+    );
+    assert_eq!(report["errors"][0]["index"], 1);
+    assert_eq!(
+        report["results"],
+        json!([{ "ok": true }, null, { "ok": true }])
+    );
+    assert_eq!(fake.requests().len(), 3);
+
+    std::fs::write(&items, "{\"contactId\":\"c0\",\"tags\":[\"a\"]}\n").unwrap();
+    let ok = ghl_mcp(&fake, &["batch", "add_contact_tags", "--items", items_arg]).await;
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let summary: Value = serde_json::from_str(&stdout(&ok)).unwrap();
+    assert!(summary.get("results").is_none() && summary["succeeded"] == 1);
+
+    let too_many = ghl_mcp(
+        &fake,
+        &[
+            "batch",
+            "add_contact_tags",
+            "--items",
+            items_arg,
+            "--concurrency",
+            "11",
+        ],
+    )
+    .await;
+    assert_eq!(too_many.status.code(), Some(2));
+    assert!(
+        stderr(&too_many).contains("concurrency must be from 1 to 10"),
+        "{}",
+        stderr(&too_many)
+    );
+
+    std::fs::write(
+        &items,
+        "{\"contactId\":\"c0\",\"tags\":[\"a\"]}\n{\"contactId\": 5}\n",
+    )
+    .unwrap();
+    let refused = ghl_mcp(
+        &fake,
+        &[
+            "batch",
+            "add_contact_tags",
+            "--items",
+            items_arg,
+            "--on-error",
+            "stop",
+        ],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(
+        stderr(&refused).contains("item 1: `contactId` must be a string"),
+        "{}",
+        stderr(&refused)
+    );
+
+    std::fs::write(&items, "{\"contactId\":\"c0\"\n").unwrap();
+    let broken = ghl_mcp(&fake, &["batch", "add_contact_tags", "--items", items_arg]).await;
+    assert_eq!(broken.status.code(), Some(3));
+    assert!(
+        stderr(&broken).contains("line 1: not JSON"),
+        "{}",
+        stderr(&broken)
+    );
+    assert_eq!(fake.requests().len(), 4, "refused batches sent nothing");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -300,3 +300,21 @@ fn http_error(status: StatusCode, text: &str) -> CallError {
         trace_id,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_full_jitter_under_a_cap() {
+        for retry in 1..=20 {
+            let ceiling = Duration::from_millis(250)
+                .saturating_mul(1 << (retry - 1).min(16))
+                .min(Duration::from_secs(8));
+            let waits: Vec<Duration> = (0..200).map(|_| backoff(retry)).collect();
+            assert!(waits.iter().all(|w| *w <= ceiling), "retry {retry}");
+            // Full jitter: waits spread over the range instead of clustering at the ceiling.
+            assert!(waits.iter().any(|w| *w < ceiling / 2), "retry {retry}");
+        }
+    }
+}

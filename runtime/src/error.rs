@@ -85,3 +85,45 @@ impl CallError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(status: u16) -> CallError {
+        CallError::Http {
+            status,
+            message: String::new(),
+            trace_id: None,
+        }
+    }
+
+    #[test]
+    fn only_safe_failures_are_retried() {
+        let never_sent = CallError::Network {
+            message: String::new(),
+            maybe_sent: false,
+        };
+        let maybe_sent = CallError::Network {
+            message: String::new(),
+            maybe_sent: true,
+        };
+        for idempotent in [true, false] {
+            assert!(
+                http(429).is_retryable(idempotent),
+                "a 429 is always retried"
+            );
+            assert!(
+                never_sent.is_retryable(idempotent),
+                "a request never sent is always retried"
+            );
+            assert!(!http(400).is_retryable(idempotent) && !http(404).is_retryable(idempotent));
+        }
+        assert!(http(500).is_retryable(true) && http(503).is_retryable(true));
+        assert!(
+            !http(500).is_retryable(false),
+            "a write that may have happened is not repeated"
+        );
+        assert!(maybe_sent.is_retryable(true) && !maybe_sent.is_retryable(false));
+    }
+}

@@ -298,4 +298,110 @@ mod tests {
         let one: RateQuota = "1/1s".parse().unwrap();
         assert!(one.spacing() > Duration::from_secs(1));
     }
+
+    fn limiter() -> RateLimiter {
+        RateLimiter::new("100/10s".parse().unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_429_pauses_every_caller_of_that_location_only() {
+        let limiter = limiter();
+        limiter.acquire("a").await.unwrap();
+        let signal = RateSignal {
+            too_many: true,
+            interval: Some(Duration::from_millis(300)),
+            ..RateSignal::default()
+        };
+        limiter.observe("a", &signal);
+        let started = Instant::now();
+        limiter.acquire("b").await.unwrap();
+        assert!(
+            started.elapsed() < Duration::from_millis(250),
+            "another location is not paused"
+        );
+        limiter.acquire("a").await.unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "paused for the interval"
+        );
+    }
+
+    #[tokio::test]
+    async fn no_remaining_budget_pauses_and_retry_after_wins_on_a_429() {
+        let limiter = limiter();
+        let signal = RateSignal {
+            remaining: Some(0),
+            interval: Some(Duration::from_millis(200)),
+            ..RateSignal::default()
+        };
+        limiter.observe("a", &signal);
+        let started = Instant::now();
+        limiter.acquire("a").await.unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(200));
+
+        let signal = RateSignal {
+            too_many: true,
+            retry_after: Some(Duration::from_secs(1)),
+            interval: Some(Duration::from_millis(10)),
+            ..RateSignal::default()
+        };
+        limiter.observe("c", &signal);
+        let started = Instant::now();
+        limiter.acquire("c").await.unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "Retry-After is honoured"
+        );
+    }
+
+    #[test]
+    fn a_stricter_announced_quota_is_followed_and_a_looser_one_ignored() {
+        let limiter = limiter();
+        let stricter = RateSignal {
+            max: Some(50),
+            interval: Some(Duration::from_secs(10)),
+            remaining: Some(40),
+            ..RateSignal::default()
+        };
+        limiter.observe("a", &stricter);
+        assert_eq!(limiter.quota_for("a").to_string(), "50/10s");
+        let looser = RateSignal {
+            max: Some(500),
+            interval: Some(Duration::from_secs(10)),
+            ..RateSignal::default()
+        };
+        limiter.observe("b", &looser);
+        assert_eq!(
+            limiter.quota_for("b").to_string(),
+            "100/10s",
+            "never faster than configured"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_spent_daily_budget_refuses_at_once_until_ghl_says_otherwise() {
+        let limiter = limiter();
+        limiter.observe(
+            "a",
+            &RateSignal {
+                daily_remaining: Some(0),
+                ..RateSignal::default()
+            },
+        );
+        let err = limiter.acquire("a").await.unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("daily request budget for location `a` is used up"),
+            "{err}"
+        );
+        limiter.acquire("b").await.unwrap();
+        limiter.observe(
+            "a",
+            &RateSignal {
+                daily_remaining: Some(10),
+                ..RateSignal::default()
+            },
+        );
+        limiter.acquire("a").await.unwrap();
+    }
 }
