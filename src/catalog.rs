@@ -26,6 +26,14 @@ pub(crate) fn closest(name: &str) -> Option<&'static str> {
         .map(|(_, candidate)| candidate)
 }
 
+/// "unknown tool `x`", with the closest name when one is close.
+pub(crate) fn unknown_tool(name: &str) -> String {
+    match closest(name) {
+        Some(close) => format!("unknown tool `{name}`; did you mean `{close}`?"),
+        None => format!("unknown tool `{name}`"),
+    }
+}
+
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();

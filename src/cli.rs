@@ -198,12 +198,12 @@ fn list_tools() {
 
 async fn call(name: &str, args: &str, dry_run: bool) -> ExitCode {
     let Some(tool) = catalog::find(name) else {
-        let hint = catalog::closest(name)
-            .map(|c| format!("; did you mean `{c}`?"))
-            .unwrap_or_default();
         return fail(
             exit::USAGE,
-            format!("unknown tool `{name}`{hint} (`ghl-mcp tools` lists them)"),
+            format!(
+                "{} (`ghl-mcp tools` lists them)",
+                catalog::unknown_tool(name)
+            ),
         );
     };
     let args: Value = match serde_json::from_str(args) {
@@ -286,12 +286,12 @@ async fn batch(
     select: &[String],
 ) -> ExitCode {
     let Some(tool) = catalog::find(name) else {
-        let hint = catalog::closest(name)
-            .map(|c| format!("; did you mean `{c}`?"))
-            .unwrap_or_default();
         return fail(
             exit::USAGE,
-            format!("unknown tool `{name}`{hint} (`ghl-mcp tools` lists them)"),
+            format!(
+                "{} (`ghl-mcp tools` lists them)",
+                catalog::unknown_tool(name)
+            ),
         );
     };
     let items = match read_items(items) {

@@ -34,10 +34,7 @@ impl std::str::FromStr for Mode {
                     .collect();
                 for name in &names {
                     if catalog::find(name).is_none() {
-                        let hint = catalog::closest(name)
-                            .map(|c| format!("; did you mean `{c}`?"))
-                            .unwrap_or_default();
-                        return Err(format!("unknown tool `{name}`{hint}"));
+                        return Err(catalog::unknown_tool(name));
                     }
                 }
                 Ok(Mode::Named(names))

@@ -180,10 +180,10 @@ fn parse<T: for<'de> Deserialize<'de>>(args: Value) -> Result<T, String> {
 /// A tool that may run here, or why not.
 pub(crate) fn runnable(exposure: &Exposure, name: &str) -> Result<&'static ToolDef, String> {
     let tool = crate::catalog::find(name).ok_or_else(|| {
-        let hint = crate::catalog::closest(name)
-            .map(|c| format!("; did you mean `{c}`?"))
-            .unwrap_or_default();
-        format!("unknown tool `{name}`{hint} (search_tools finds tools)")
+        format!(
+            "{} (search_tools finds tools)",
+            crate::catalog::unknown_tool(name)
+        )
     })?;
     match exposure.refusal(tool) {
         Some(reason) => Err(reason),

@@ -60,13 +60,7 @@ impl GhlServer {
             }
             _ => {
                 let Some(tool) = catalog::find(name) else {
-                    let hint = catalog::closest(name)
-                        .map(|c| format!("; did you mean `{c}`?"))
-                        .unwrap_or_default();
-                    return Err(ErrorData::invalid_params(
-                        format!("unknown tool `{name}`{hint}"),
-                        None,
-                    ));
+                    return Err(ErrorData::invalid_params(catalog::unknown_tool(name), None));
                 };
                 match exposure.refusal(tool) {
                     Some(reason) => Err(reason),
