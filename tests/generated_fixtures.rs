@@ -278,3 +278,35 @@ fn a_tool_without_arguments_takes_nothing_or_an_empty_object() {
         .to_string();
     assert_eq!(err, "`x` is not an argument: this tool takes none");
 }
+
+#[test]
+fn a_nullable_field_must_be_given_but_may_be_null() {
+    let assign = tool("assign_widget");
+    let request = assign
+        .build_request(json!({ "widgetId": "w", "ownerId": null }), None)
+        .unwrap();
+    assert_eq!(
+        request.body.unwrap(),
+        json!({ "ownerId": null }),
+        "null is sent: it removes the owner"
+    );
+    let request = assign
+        .build_request(json!({ "widgetId": "w", "ownerId": "u1" }), None)
+        .unwrap();
+    assert_eq!(request.body.unwrap(), json!({ "ownerId": "u1" }));
+    let err = assign
+        .build_request(json!({ "widgetId": "w" }), None)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "`ownerId` is required");
+    let err = assign
+        .build_request(json!({ "widgetId": "w", "ownerId": 3 }), None)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "`ownerId` must be a string, not a number (3)");
+    let schema: Value = serde_json::from_str(assign.input_schema).unwrap();
+    assert_eq!(
+        schema["properties"]["ownerId"]["type"],
+        json!(["string", "null"])
+    );
+}

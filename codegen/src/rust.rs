@@ -270,11 +270,17 @@ impl Structs {
             let ident = Ident::new(&idents.claim(field_ident(json_name)), Span::call_site());
             let nested_prefix = format!("{prefix}{}", type_ident(json_name));
             let mut ty = self.field_type(field, &nested_prefix, &format!("`{json_name}`"));
-            let read = if field.required || always_required {
-                quote! { ::ghl_runtime::args::required(object, #json_name, at)? }
-            } else {
-                ty = quote! { ::std::option::Option<#ty> };
-                quote! { ::ghl_runtime::args::optional(object, #json_name, at)? }
+            let required = field.required || always_required;
+            let read = match (required, field.nullable) {
+                (true, false) => quote! { ::ghl_runtime::args::required(object, #json_name, at)? },
+                (true, true) => {
+                    ty = quote! { ::std::option::Option<#ty> };
+                    quote! { ::ghl_runtime::args::required_nullable(object, #json_name, at)? }
+                }
+                (false, _) => {
+                    ty = quote! { ::std::option::Option<#ty> };
+                    quote! { ::ghl_runtime::args::optional(object, #json_name, at)? }
+                }
             };
             let doc = field.description.as_deref().map(|d| {
                 let d = d.trim();

@@ -47,8 +47,14 @@ fn arg_schema(arg: &Arg<'_>) -> Value {
 /// The schema of one field, recursively.
 pub fn field_schema(field: &Field) -> Map<String, Value> {
     let mut schema = Map::new();
-    if field.ty != FieldType::Any {
-        schema.insert("type".into(), field.ty.as_str().into());
+    match (field.ty, field.nullable) {
+        (FieldType::Any, _) => {}
+        (ty, false) => {
+            schema.insert("type".into(), ty.as_str().into());
+        }
+        (ty, true) => {
+            schema.insert("type".into(), json!([ty.as_str(), "null"]));
+        }
     }
     if let Some(description) = &field.description {
         schema.insert("description".into(), description.trim().into());

@@ -127,6 +127,9 @@ pub struct Field {
     /// The caller must give it (path parameters always are).
     #[serde(default)]
     pub required: bool,
+    /// `null` is a meaningful value here (it clears the field at GHL) and is sent as given.
+    #[serde(default)]
+    pub nullable: bool,
     /// A JSON Schema format (`email`, `date-time`…), documentation only.
     #[serde(default)]
     pub format: Option<String>,

@@ -230,6 +230,22 @@ pub fn required<T: FromArgs>(
     }
 }
 
+/// A key the object must have, whose value may be `null` (`None`).
+pub fn required_nullable<T: FromArgs>(
+    object: &Map<String, Value>,
+    key: &str,
+    at: At<'_>,
+) -> Result<Option<T>, ArgumentError> {
+    let at = At::Key(&at, key);
+    match object.get(key) {
+        None => Err(ArgumentError::Missing {
+            path: at.to_string(),
+        }),
+        Some(Value::Null) => Ok(None),
+        Some(value) => T::from_args(value, at).map(Some),
+    }
+}
+
 /// A key the object may have; absent and `null` are both `None`.
 pub fn optional<T: FromArgs>(
     object: &Map<String, Value>,

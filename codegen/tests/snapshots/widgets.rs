@@ -2,6 +2,35 @@
 ///Widgets of a location, to exercise the generator.
 #[allow(dead_code, missing_docs, clippy::all)]
 pub mod widgets {
+    ///Give a widget an owner, or take it away
+    pub mod assign_widget {
+        ///Arguments of `assign_widget`: Give a widget an owner, or take it away
+        pub struct Params {
+            pub widget_id: ::std::string::String,
+            ///Null removes the owner.
+            pub owner_id: ::std::option::Option<::std::string::String>,
+        }
+        impl ::ghl_runtime::FromArgs for Params {
+            fn from_args(
+                value: &::ghl_runtime::args::Value,
+                at: ::ghl_runtime::At<'_>,
+            ) -> ::std::result::Result<Self, ::ghl_runtime::ArgumentError> {
+                let object = ::ghl_runtime::args::object(
+                    value,
+                    at,
+                    &["widgetId", "ownerId"],
+                )?;
+                ::std::result::Result::Ok(Self {
+                    widget_id: ::ghl_runtime::args::required(object, "widgetId", at)?,
+                    owner_id: ::ghl_runtime::args::required_nullable(
+                        object,
+                        "ownerId",
+                        at,
+                    )?,
+                })
+            }
+        }
+    }
     ///Add a note to a widget
     pub mod create_widget_note {
         ///Arguments of `create_widget_note`: Add a note to a widget
@@ -201,6 +230,41 @@ pub mod widgets {
     }
     /// This app's tools, sorted by name.
     pub static TOOLS: &[::ghl_runtime::ToolDef] = &[
+        ::ghl_runtime::ToolDef {
+            name: "assign_widget",
+            app: "widgets",
+            summary: "Give a widget an owner, or take it away",
+            description: "",
+            method: ::ghl_runtime::Method::Put,
+            path: "/widgets/{widgetId}/owner",
+            version: "2021-07-28",
+            scopes: &[],
+            annotations: ::ghl_runtime::Annotations {
+                read_only: false,
+                destructive: true,
+                idempotent: true,
+            },
+            deprecated: false,
+            input_schema: "{\"additionalProperties\":false,\"properties\":{\"ownerId\":{\"description\":\"Null removes the owner.\",\"type\":[\"string\",\"null\"]},\"widgetId\":{\"type\":\"string\"}},\"required\":[\"widgetId\",\"ownerId\"],\"type\":\"object\"}",
+            args: &[
+                ::ghl_runtime::ArgDef {
+                    name: "widgetId",
+                    place: ::ghl_runtime::Place::Path,
+                    required: true,
+                    from_location: false,
+                },
+                ::ghl_runtime::ArgDef {
+                    name: "ownerId",
+                    place: ::ghl_runtime::Place::Body,
+                    required: true,
+                    from_location: false,
+                },
+            ],
+            enums: &[],
+            fixed_query: &[],
+            fixed_body: "",
+            validate: ::ghl_runtime::check_args::<assign_widget::Params>,
+        },
         ::ghl_runtime::ToolDef {
             name: "create_widget_note",
             app: "widgets",
