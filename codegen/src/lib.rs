@@ -8,10 +8,13 @@
 //! load (serde-saphyr, spans) → validate (every error, file:line:col) → resolve → generate
 //! ```
 
+pub mod conformance;
 pub mod error;
+pub mod examples;
 pub mod load;
 pub mod model;
 pub mod naming;
+pub mod openapi;
 pub mod rust;
 pub mod schema;
 pub mod spec;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_saphyr::{DuplicateKeyPolicy, Options};
 
 use crate::error::{SpecError, SpecErrors};
-use crate::spec::AppSpec;
+use crate::spec::{AppSpec, Exclusions};
 
 /// A parsed spec file with the path it came from.
 #[derive(Debug)]
@@ -16,7 +16,8 @@ pub struct LoadedSpec {
     pub spec: AppSpec,
 }
 
-/// The `*.yaml` and `*.yml` files of a specs directory, sorted by name.
+/// The `*.yaml` and `*.yml` app files of a specs directory, sorted by name. Files whose name
+/// starts with `_` are not apps (`_excluded.yaml`).
 pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, SpecErrors> {
     let unreadable = |e| SpecErrors(vec![whole_file_error(dir, e)]);
     let entries = std::fs::read_dir(dir).map_err(unreadable)?;
@@ -52,6 +53,33 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LoadedSpec>, SpecErrors> {
     } else {
         Err(SpecErrors(errors))
     }
+}
+
+/// The file listing the official operations no tool covers.
+pub const EXCLUSIONS_FILE: &str = "_excluded.yaml";
+
+/// Reads `dir/_excluded.yaml`; no file means no exclusions.
+pub fn load_exclusions(dir: &Path) -> Result<Exclusions, SpecErrors> {
+    let file = dir.join(EXCLUSIONS_FILE);
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Exclusions::default()),
+        Err(e) => return Err(SpecErrors(vec![whole_file_error(&file, e)])),
+    };
+    let mut options = Options::default();
+    options.duplicate_keys = DuplicateKeyPolicy::Error;
+    serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map_or((0, 0), |loc| (loc.line(), loc.column()));
+        SpecErrors(vec![SpecError {
+            file,
+            line,
+            column,
+            tool: None,
+            message: plain_message(&e.without_snippet().to_string()),
+        }])
+    })
 }
 
 /// Parses one spec file's text. `file` is only used to name the file in errors.

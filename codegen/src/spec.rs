@@ -216,6 +216,29 @@ pub enum Source {
     Location,
 }
 
+/// `specs/_excluded.yaml`: official operations no tool covers, each with its reason.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusions {
+    /// The operations.
+    #[serde(default)]
+    pub excluded: Vec<Exclusion>,
+}
+
+/// One official operation no tool covers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    /// The official app file's name (`oauth`).
+    pub app: String,
+    /// HTTP method.
+    pub method: Method,
+    /// The official path template.
+    pub path: String,
+    /// Why no tool covers it.
+    pub reason: String,
+}
+
 /// A YAML mapping whose keys keep their position, sorted by key; errors about an entry point
 /// at its name.
 #[derive(Debug)]

@@ -1,0 +1,1 @@
+//! Checking tools against GHL's official OpenAPI operations (work in progress).

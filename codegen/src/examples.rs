@@ -1,0 +1,1 @@
+//! Example arguments built from a tool's input schema (work in progress).

@@ -1,0 +1,1 @@
+//! Importing GHL's official OpenAPI files into spec files (work in progress).
