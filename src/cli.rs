@@ -50,6 +50,16 @@ enum Command {
     },
     /// List the tools: name, method, path and summary.
     Tools,
+    /// Write the reference docs (Markdown per app, an index, tools.json) from the specs.
+    #[command(after_help = "Example:\n  ghl-mcp docs --out docs/    # from the repository's root")]
+    Docs {
+        /// The specs directory to render.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+        /// Where to write the files (created if missing; stale generated files are removed).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Call one tool and print GHL's JSON answer.
     #[command(
         after_help = "Example:\n  ghl-mcp call get_contact --args '{\"contactId\": \"abc123\"}'\n\n\
@@ -148,6 +158,7 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             list_tools();
             ExitCode::SUCCESS
         }
+        Command::Docs { specs, out } => write_docs(&specs, &out),
         Command::Call {
             tool,
             args,
@@ -356,4 +367,39 @@ async fn batch(
     } else {
         ExitCode::from(exit::SOME_ITEMS_FAILED)
     }
+}
+
+/// Renders the docs and writes them; removes `.md`/`.json` files in `out` that are no longer
+/// rendered (an app whose spec was removed), so the directory matches the specs exactly.
+fn write_docs(specs: &Path, out: &Path) -> ExitCode {
+    let files = match ghl_codegen::docs::render_dir(specs) {
+        Ok(files) => files,
+        Err(errors) => return fail(exit::INVALID_ARGUMENTS, errors),
+    };
+    if let Err(e) = std::fs::create_dir_all(out) {
+        return fail(
+            exit::INTERNAL,
+            format!("cannot create {}: {e}", out.display()),
+        );
+    }
+    let rendered: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let generated = name.ends_with(".md") || name.ends_with(".json");
+            if generated && !rendered.contains(&name.as_str()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    for file in &files {
+        if let Err(e) = std::fs::write(out.join(&file.path), &file.text) {
+            return fail(
+                exit::INTERNAL,
+                format!("cannot write {}: {e}", out.join(&file.path).display()),
+            );
+        }
+    }
+    eprintln!("wrote {} files to {}", files.len(), out.display());
+    ExitCode::SUCCESS
 }

@@ -5,6 +5,8 @@
 
 mod catalog;
 mod cli;
+#[cfg(test)]
+mod conformance;
 mod exit;
 mod exposure;
 mod meta;

@@ -9,6 +9,7 @@
 //! ```
 
 pub mod conformance;
+pub mod docs;
 pub mod error;
 pub mod examples;
 pub mod load;
