@@ -50,6 +50,24 @@ enum Command {
     },
     /// List the tools: name, method, path and summary.
     Tools,
+    /// Convert one of GHL's official OpenAPI app files into a spec file.
+    #[command(after_help = "Examples:\n  ghl-mcp import-openapi openapi/ghl-v2/apps/calendars.json --out specs/calendars.yaml\n\n\
+        When --out already exists (a curated spec), nothing in it is changed: the import is\n\
+        written beside it as <out>.imported and the differences are listed, to merge by hand.\n\
+        Operations that cannot be converted are listed with their reason.")]
+    ImportOpenapi {
+        /// The official OpenAPI file (its `$ref`s to ../common/ are followed).
+        file: PathBuf,
+        /// The app's name (default: the file's name, `-` turned into `_`).
+        #[arg(long)]
+        app: Option<String>,
+        /// Where to write the spec; without it the spec goes to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The specs directory whose tool names the import must not reuse.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+    },
     /// Write the reference docs (Markdown per app, an index, tools.json) from the specs.
     #[command(after_help = "Example:\n  ghl-mcp docs --out docs/    # from the repository's root")]
     Docs {
@@ -159,6 +177,7 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Docs { specs, out } => write_docs(&specs, &out),
+        Command::ImportOpenapi { file, app, out, specs } => import_openapi(&file, app, out.as_deref(), &specs),
         Command::Call {
             tool,
             args,
@@ -402,4 +421,64 @@ fn write_docs(specs: &Path, out: &Path) -> ExitCode {
     }
     eprintln!("wrote {} files to {}", files.len(), out.display());
     ExitCode::SUCCESS
+}
+
+/// Imports an official OpenAPI file. A curated spec at `out` is never overwritten: the import
+/// goes beside it (`<out>.imported`) and the differences are listed.
+fn import_openapi(file: &Path, app: Option<String>, out: Option<&Path>, specs: &Path) -> ExitCode {
+    use ghl_codegen::openapi::{ImportOptions, compare, import_file};
+    // Tool names of the other apps, so the import never reuses one.
+    let mut taken_names = std::collections::BTreeSet::new();
+    let existing = out.filter(|o| o.exists());
+    if let Ok(loaded) = ghl_codegen::load::load_dir(specs) {
+        for spec in loaded.iter().filter(|s| existing.is_none_or(|e| !same_file(&s.file, e))) {
+            taken_names.extend(spec.spec.tools.iter().map(|t| t.name.value.clone()));
+        }
+    }
+    let imported = match import_file(file, &ImportOptions { app, taken_names }) {
+        Ok(imported) => imported,
+        Err(e) => return fail(exit::INVALID_ARGUMENTS, e),
+    };
+    for skipped in &imported.skipped {
+        eprintln!("skipped {} {}: {}", skipped.method, skipped.path, skipped.reason);
+    }
+    for note in &imported.notes {
+        eprintln!("note: {}: {}", note.tool, note.message);
+    }
+    eprintln!("{}: {} tools, {} operations skipped", imported.app, imported.tools.len(), imported.skipped.len());
+    let Some(out) = out else {
+        print!("{}", imported.yaml);
+        return ExitCode::SUCCESS;
+    };
+    let target = match existing {
+        None => out.to_path_buf(),
+        Some(curated) => {
+            let beside = PathBuf::from(format!("{}.imported", curated.display()));
+            let parse = |path: &Path, text: &str| ghl_codegen::load::parse(path, text).map_err(|e| e.to_string());
+            let current = std::fs::read_to_string(curated).map_err(|e| e.to_string()).and_then(|t| parse(curated, &t));
+            match (current, parse(&beside, &imported.yaml)) {
+                (Ok(current), Ok(new)) => {
+                    let differences = compare(&current, &new);
+                    eprintln!("{} exists and is kept as it is; {} difference(s) from the import:", curated.display(), differences.len());
+                    for difference in &differences {
+                        eprintln!("  {}", difference.description);
+                    }
+                }
+                (Err(e), _) | (_, Err(e)) => eprintln!("cannot compare with {}: {e}", curated.display()),
+            }
+            beside
+        }
+    };
+    if let Err(e) = std::fs::write(&target, &imported.yaml) {
+        return fail(exit::INTERNAL, format!("cannot write {}: {e}", target.display()));
+    }
+    eprintln!("wrote {}", target.display());
+    ExitCode::SUCCESS
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }

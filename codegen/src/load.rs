@@ -24,10 +24,9 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, SpecErrors> {
     let mut files = Vec::new();
     for entry in entries {
         let path = entry.map_err(unreadable)?.path();
-        if path
-            .extension()
-            .is_some_and(|ext| ext == "yaml" || ext == "yml")
-        {
+        let yaml = path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml");
+        let not_an_app = path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('_'));
+        if yaml && !not_an_app && path.is_file() {
             files.push(path);
         }
     }
@@ -178,6 +177,19 @@ mod tests {
             None,
             "a top-level key after the tools"
         );
+    }
+
+    #[test]
+    fn only_app_files_are_specs() {
+        let dir = std::env::temp_dir().join(format!("ghl-codegen-spec-files-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("folder.yaml")).unwrap();
+        for name in ["b.yaml", "a.yml", "_excluded.yaml", "notes.txt", "c.yaml.imported"] {
+            std::fs::write(dir.join(name), "").unwrap();
+        }
+        let files = super::spec_files(&dir).unwrap();
+        let names: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["a.yml", "b.yaml"]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
