@@ -51,10 +51,12 @@ enum Command {
     /// List the tools: name, method, path and summary.
     Tools,
     /// Convert one of GHL's official OpenAPI app files into a spec file.
-    #[command(after_help = "Examples:\n  ghl-mcp import-openapi openapi/ghl-v2/apps/calendars.json --out specs/calendars.yaml\n\n\
+    #[command(
+        after_help = "Examples:\n  ghl-mcp import-openapi openapi/ghl-v2/apps/calendars.json --out specs/calendars.yaml\n\n\
         When --out already exists (a curated spec), nothing in it is changed: the import is\n\
         written beside it as <out>.imported and the differences are listed, to merge by hand.\n\
-        Operations that cannot be converted are listed with their reason.")]
+        Operations that cannot be converted are listed with their reason."
+    )]
     ImportOpenapi {
         /// The official OpenAPI file (its `$ref`s to ../common/ are followed).
         file: PathBuf,
@@ -177,7 +179,12 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Docs { specs, out } => write_docs(&specs, &out),
-        Command::ImportOpenapi { file, app, out, specs } => import_openapi(&file, app, out.as_deref(), &specs),
+        Command::ImportOpenapi {
+            file,
+            app,
+            out,
+            specs,
+        } => import_openapi(&file, app, out.as_deref(), &specs),
         Command::Call {
             tool,
             args,
@@ -431,7 +438,10 @@ fn import_openapi(file: &Path, app: Option<String>, out: Option<&Path>, specs: &
     let mut taken_names = std::collections::BTreeSet::new();
     let existing = out.filter(|o| o.exists());
     if let Ok(loaded) = ghl_codegen::load::load_dir(specs) {
-        for spec in loaded.iter().filter(|s| existing.is_none_or(|e| !same_file(&s.file, e))) {
+        for spec in loaded
+            .iter()
+            .filter(|s| existing.is_none_or(|e| !same_file(&s.file, e)))
+        {
             taken_names.extend(spec.spec.tools.iter().map(|t| t.name.value.clone()));
         }
     }
@@ -440,12 +450,20 @@ fn import_openapi(file: &Path, app: Option<String>, out: Option<&Path>, specs: &
         Err(e) => return fail(exit::INVALID_ARGUMENTS, e),
     };
     for skipped in &imported.skipped {
-        eprintln!("skipped {} {}: {}", skipped.method, skipped.path, skipped.reason);
+        eprintln!(
+            "skipped {} {}: {}",
+            skipped.method, skipped.path, skipped.reason
+        );
     }
     for note in &imported.notes {
         eprintln!("note: {}: {}", note.tool, note.message);
     }
-    eprintln!("{}: {} tools, {} operations skipped", imported.app, imported.tools.len(), imported.skipped.len());
+    eprintln!(
+        "{}: {} tools, {} operations skipped",
+        imported.app,
+        imported.tools.len(),
+        imported.skipped.len()
+    );
     let Some(out) = out else {
         print!("{}", imported.yaml);
         return ExitCode::SUCCESS;
@@ -454,23 +472,36 @@ fn import_openapi(file: &Path, app: Option<String>, out: Option<&Path>, specs: &
         None => out.to_path_buf(),
         Some(curated) => {
             let beside = PathBuf::from(format!("{}.imported", curated.display()));
-            let parse = |path: &Path, text: &str| ghl_codegen::load::parse(path, text).map_err(|e| e.to_string());
-            let current = std::fs::read_to_string(curated).map_err(|e| e.to_string()).and_then(|t| parse(curated, &t));
+            let parse = |path: &Path, text: &str| {
+                ghl_codegen::load::parse(path, text).map_err(|e| e.to_string())
+            };
+            let current = std::fs::read_to_string(curated)
+                .map_err(|e| e.to_string())
+                .and_then(|t| parse(curated, &t));
             match (current, parse(&beside, &imported.yaml)) {
                 (Ok(current), Ok(new)) => {
                     let differences = compare(&current, &new);
-                    eprintln!("{} exists and is kept as it is; {} difference(s) from the import:", curated.display(), differences.len());
+                    eprintln!(
+                        "{} exists and is kept as it is; {} difference(s) from the import:",
+                        curated.display(),
+                        differences.len()
+                    );
                     for difference in &differences {
                         eprintln!("  {}", difference.description);
                     }
                 }
-                (Err(e), _) | (_, Err(e)) => eprintln!("cannot compare with {}: {e}", curated.display()),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("cannot compare with {}: {e}", curated.display())
+                }
             }
             beside
         }
     };
     if let Err(e) = std::fs::write(&target, &imported.yaml) {
-        return fail(exit::INTERNAL, format!("cannot write {}: {e}", target.display()));
+        return fail(
+            exit::INTERNAL,
+            format!("cannot write {}: {e}", target.display()),
+        );
     }
     eprintln!("wrote {}", target.display());
     ExitCode::SUCCESS

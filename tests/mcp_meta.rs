@@ -158,6 +158,11 @@ async fn all_and_named_modes_list_tools_plus_execute_batch() {
     let fake = FakeGhl::start().await;
     let (client, _) = start(&fake, &["--tools", "all"]).await;
     let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(tools.len(), 571, "570 tools and execute_batch");
+    client.cancel().await.unwrap();
+
+    let (client, _) = start(&fake, &["--tools", "all", "--apps", "contacts"]).await;
+    let tools = client.list_all_tools().await.unwrap();
     assert_eq!(tools.len(), 33);
     assert!(tools.iter().any(|t| t.name == "execute_batch"));
     client.cancel().await.unwrap();

@@ -24,7 +24,7 @@ struct Session {
 async fn start(fake: &FakeGhl) -> Session {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"));
     command
-        .args(["serve", "--tools", "all"])
+        .args(["serve", "--tools", "all", "--apps", "contacts"])
         .env("GHL_BASE_URL", fake.base_url())
         .env("GHL_API_KEY", TOKEN)
         .env("GHL_LOCATION_ID", "loc-default")
@@ -87,7 +87,7 @@ async fn tools_list_shows_the_32_contacts_tools_with_inline_schemas() {
     let fake = FakeGhl::start().await;
     let session = start(&fake).await;
     let tools = session.client.list_all_tools().await.unwrap();
-    // `--tools all`: every generated tool, and execute_batch last.
+    // `--tools all --apps contacts`: every contacts tool, and execute_batch last.
     assert_eq!(tools.last().map(|t| t.name.as_ref()), Some("execute_batch"));
     let tools: Vec<_> = tools
         .into_iter()

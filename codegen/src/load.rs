@@ -24,8 +24,12 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, SpecErrors> {
     let mut files = Vec::new();
     for entry in entries {
         let path = entry.map_err(unreadable)?.path();
-        let yaml = path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml");
-        let not_an_app = path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('_'));
+        let yaml = path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml");
+        let not_an_app = path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with('_'));
         if yaml && !not_an_app && path.is_file() {
             files.push(path);
         }
@@ -181,13 +185,23 @@ mod tests {
 
     #[test]
     fn only_app_files_are_specs() {
-        let dir = std::env::temp_dir().join(format!("ghl-codegen-spec-files-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("ghl-codegen-spec-files-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("folder.yaml")).unwrap();
-        for name in ["b.yaml", "a.yml", "_excluded.yaml", "notes.txt", "c.yaml.imported"] {
+        for name in [
+            "b.yaml",
+            "a.yml",
+            "_excluded.yaml",
+            "notes.txt",
+            "c.yaml.imported",
+        ] {
             std::fs::write(dir.join(name), "").unwrap();
         }
         let files = super::spec_files(&dir).unwrap();
-        let names: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
         assert_eq!(names, ["a.yml", "b.yaml"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
