@@ -49,7 +49,36 @@ enum Command {
         read_only: bool,
     },
     /// List the tools: name, method, path and summary.
-    Tools,
+    #[command(
+        after_help = "Examples:\n  ghl-mcp tools --app calendars\n  ghl-mcp tools --json | jq '.[].name'"
+    )]
+    Tools {
+        /// Only the tools of this app (see the app names in docs/README.md).
+        #[arg(long)]
+        app: Option<String>,
+        /// Print JSON: name, app, method, path, summary and whether each writes.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one tool: what it does, its request, and its parameters.
+    #[command(after_help = "Example:\n  ghl-mcp describe update_contact")]
+    Describe {
+        /// The tool's name.
+        tool: String,
+        /// Print JSON (the same as the describe_tool meta-tool returns).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the configuration and that GHL answers with this token (one cheap read).
+    Doctor,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  ghl-mcp completions bash > ~/.local/share/bash-completion/completions/ghl-mcp"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Convert one of GHL's official OpenAPI app files into a spec file.
     #[command(
         after_help = "Examples:\n  ghl-mcp import-openapi openapi/ghl-v2/apps/calendars.json --out specs/calendars.yaml\n\n\
@@ -82,15 +111,26 @@ enum Command {
     },
     /// Call one tool and print GHL's JSON answer.
     #[command(
-        after_help = "Example:\n  ghl-mcp call get_contact --args '{\"contactId\": \"abc123\"}'\n\n\
+        after_help = "Examples:\n  ghl-mcp call get_contact --args '{\"contactId\": \"abc123\"}'\n  \
+        ghl-mcp call get_contact --arg contactId=abc123 --select contact.email,contact.tags\n  \
+        echo '{\"contactId\": \"abc123\"}' | ghl-mcp call get_contact\n  \
+        ghl-mcp call add_contact_tags --arg contactId=abc123 --arg 'tags=[\"vip\"]' --dry-run\n\n\
+        Arguments come from --args, or from --arg key=value pairs (a value that parses as JSON is\n\
+        taken as JSON, otherwise as text; dotted keys nest: --arg dnd.email=true), or from stdin.\n\
         Exit codes: 0 ok, 2 usage, 3 invalid arguments, 4 GHL error, 5 network or configuration."
     )]
     Call {
         /// The tool's name (see `ghl-mcp tools`).
         tool: String,
         /// The arguments as a JSON object.
-        #[arg(long, default_value = "{}")]
-        args: String,
+        #[arg(long, conflicts_with = "arg")]
+        args: Option<String>,
+        /// One argument as key=value; repeat it for more.
+        #[arg(long = "arg", value_name = "KEY=VALUE")]
+        arg: Vec<String>,
+        /// Keep only these fields of the answer: dotted paths, comma separated (through arrays).
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
         /// Print the request (method, URL, headers without the token, body) and send nothing.
         #[arg(long)]
         dry_run: bool,
@@ -174,8 +214,15 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             };
             batch(&tool, &items, &options, detail, &select).await
         }
-        Command::Tools => {
-            list_tools();
+        Command::Tools { app, json } => list_tools(app.as_deref(), json),
+        Command::Describe { tool, json } => describe(&tool, json),
+        Command::Doctor => crate::doctor::run().await,
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // Into a buffer first: clap_complete panics when stdout closes early (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "ghl-mcp", &mut script);
+            let _ = std::io::stdout().write_all(&script);
             ExitCode::SUCCESS
         }
         Command::Docs { specs, out } => write_docs(&specs, &out),
@@ -188,8 +235,16 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
         Command::Call {
             tool,
             args,
+            arg,
+            select,
             dry_run,
-        } => call(&tool, &args, dry_run).await,
+        } => {
+            let args = match call_arguments(args, &arg) {
+                Ok(args) => args,
+                Err(e) => return fail(exit::INVALID_ARGUMENTS, e),
+            };
+            call(&tool, args, &select, dry_run).await
+        }
     }
 }
 
@@ -217,10 +272,38 @@ async fn serve(exposure: Exposure) -> ExitCode {
     }
 }
 
-fn list_tools() {
-    let tools: Vec<_> = catalog::all().collect();
-    let width = tools.iter().map(|t| t.name.len()).max().unwrap_or(0);
+fn list_tools(app: Option<&str>, json: bool) -> ExitCode {
+    if let Some(app) = app
+        && !crate::registry::APPS.iter().any(|a| a.name == app)
+    {
+        let known: Vec<&str> = crate::registry::APPS.iter().map(|a| a.name).collect();
+        return fail(
+            exit::USAGE,
+            format!("unknown app `{app}`; the apps are: {}", known.join(", ")),
+        );
+    }
+    let tools: Vec<_> = catalog::all()
+        .filter(|t| app.is_none_or(|a| t.app == a))
+        .collect();
     let mut out = std::io::stdout().lock();
+    if json {
+        let list: Vec<Value> = tools
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "name": t.name, "app": t.app, "method": t.method.as_str(), "path": t.path,
+                    "summary": t.summary, "writes": !t.annotations.read_only,
+                })
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&list).unwrap_or_default()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let width = tools.iter().map(|t| t.name.len()).max().unwrap_or(0);
     for tool in tools {
         let _ = writeln!(
             out,
@@ -231,9 +314,10 @@ fn list_tools() {
             tool.summary
         );
     }
+    ExitCode::SUCCESS
 }
 
-async fn call(name: &str, args: &str, dry_run: bool) -> ExitCode {
+fn describe(name: &str, json: bool) -> ExitCode {
     let Some(tool) = catalog::find(name) else {
         return fail(
             exit::USAGE,
@@ -243,14 +327,83 @@ async fn call(name: &str, args: &str, dry_run: bool) -> ExitCode {
             ),
         );
     };
-    let args: Value = match serde_json::from_str(args) {
-        Ok(args) => args,
-        Err(e) => {
-            return fail(
-                exit::INVALID_ARGUMENTS,
-                format!("--args is not valid JSON: {e}"),
-            );
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::describe::as_json(tool)).unwrap_or_default()
+        );
+    } else {
+        print!("{}", crate::describe::as_text(tool));
+    }
+    ExitCode::SUCCESS
+}
+
+/// The arguments of `call`: `--args`, else the `--arg` pairs, else stdin when it is not a
+/// terminal, else none.
+fn call_arguments(args: Option<String>, pairs: &[String]) -> Result<Value, String> {
+    if let Some(text) = args {
+        return serde_json::from_str(&text).map_err(|e| format!("--args is not valid JSON: {e}"));
+    }
+    if !pairs.is_empty() {
+        let mut object = serde_json::Map::new();
+        for pair in pairs {
+            let (key, raw) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("--arg {pair:?} is not key=value"))?;
+            let value =
+                serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+            insert_dotted(&mut object, key, value)?;
         }
+        return Ok(Value::Object(object));
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(Value::Object(serde_json::Map::new()));
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    if text.trim().is_empty() {
+        return Ok(Value::Object(serde_json::Map::new()));
+    }
+    serde_json::from_str(&text)
+        .map_err(|e| format!("the arguments on stdin are not valid JSON: {e}"))
+}
+
+/// Sets `a.b.c` = value, creating the objects on the way.
+fn insert_dotted(
+    object: &mut serde_json::Map<String, Value>,
+    key: &str,
+    value: Value,
+) -> Result<(), String> {
+    match key.split_once('.') {
+        None if key.is_empty() => Err("--arg needs a key before `=`".into()),
+        None => {
+            object.insert(key.to_string(), value);
+            Ok(())
+        }
+        Some((head, rest)) => {
+            let child = object
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            match child {
+                Value::Object(child) => insert_dotted(child, rest, value),
+                _ => Err(format!(
+                    "--arg {key}: `{head}` is already set to a value that is not an object"
+                )),
+            }
+        }
+    }
+}
+
+async fn call(name: &str, args: Value, select: &[String], dry_run: bool) -> ExitCode {
+    let Some(tool) = catalog::find(name) else {
+        return fail(
+            exit::USAGE,
+            format!(
+                "{} (`ghl-mcp tools` lists them)",
+                catalog::unknown_tool(name)
+            ),
+        );
     };
     let client = match Config::from_env().and_then(Client::new) {
         Ok(client) => client,
@@ -275,6 +428,7 @@ async fn call(name: &str, args: &str, dry_run: bool) -> ExitCode {
     }
     match client.send(&request).await {
         Ok(value) => {
+            let value = ghl_runtime::projection::project(&value, select);
             println!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()

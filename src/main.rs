@@ -7,6 +7,8 @@ mod catalog;
 mod cli;
 #[cfg(test)]
 mod conformance;
+mod describe;
+mod doctor;
 mod exit;
 mod exposure;
 mod meta;

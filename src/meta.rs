@@ -208,22 +208,7 @@ pub(crate) fn search_tools(exposure: &Exposure, args: Value) -> Result<Value, St
 /// `describe_tool`.
 pub(crate) fn describe_tool(exposure: &Exposure, args: Value) -> Result<Value, String> {
     let args: DescribeArgs = parse(args)?;
-    let tool = runnable(exposure, &args.name)?;
-    let schema: Value = serde_json::from_str(tool.input_schema).unwrap_or(Value::Null);
-    let a = tool.annotations;
-    Ok(json!({
-        "name": tool.name,
-        "app": tool.app,
-        "summary": tool.summary,
-        "description": tool.description,
-        "method": tool.method.as_str(),
-        "path": tool.path,
-        "version": tool.version,
-        "scopes": tool.scopes,
-        "deprecated": tool.deprecated,
-        "annotations": { "read_only": a.read_only, "destructive": a.destructive, "idempotent": a.idempotent },
-        "input_schema": schema,
-    }))
+    Ok(crate::describe::as_json(runnable(exposure, &args.name)?))
 }
 
 /// `execute_tool`.

@@ -302,3 +302,148 @@ async fn batch_runs_a_jsonl_file_and_reports_in_json() {
     assert_eq!(fake.requests().len(), 4, "refused batches sent nothing");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn tools_filters_by_app_and_speaks_json() {
+    let fake = FakeGhl::start().await;
+    let users = ghl_mcp(&fake, &["tools", "--app", "users"]).await;
+    assert!(users.status.success());
+    assert!(
+        stdout(&users).lines().all(|l| l.contains("/users")),
+        "{}",
+        stdout(&users)
+    );
+    assert!(stdout(&users).contains("get_user "));
+    let json = ghl_mcp(&fake, &["tools", "--app", "contacts", "--json"]).await;
+    let list: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 32);
+    let get = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "get_contact")
+        .unwrap();
+    assert_eq!(
+        (get["method"].as_str(), get["writes"].as_bool()),
+        (Some("GET"), Some(false))
+    );
+    let unknown = ghl_mcp(&fake, &["tools", "--app", "contactz"]).await;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unknown app `contactz`"));
+}
+
+#[tokio::test]
+async fn describe_shows_the_parameters_as_a_table_or_json() {
+    let fake = FakeGhl::start().await;
+    let text = ghl_mcp(&fake, &["describe", "update_contact"]).await;
+    assert!(text.status.success());
+    let text = stdout(&text);
+    assert!(
+        text.contains("request      PUT /contacts/{contactId}"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("customFields[].id"))
+        .expect("nested rows by dotted path");
+    assert!(
+        row.contains("body") && row.contains("string") && row.contains("yes"),
+        "{row}"
+    );
+    let json = ghl_mcp(&fake, &["describe", "get_contact", "--json"]).await;
+    let described: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(described["input_schema"]["required"], json!(["contactId"]));
+    assert_eq!(
+        ghl_mcp(&fake, &["describe", "nope"]).await.status.code(),
+        Some(2)
+    );
+}
+
+#[tokio::test]
+async fn call_takes_arguments_as_pairs_or_from_stdin_and_selects_fields() {
+    use tokio::io::AsyncWriteExt;
+    let fake = FakeGhl::start().await;
+    fake.push_reply(Reply::json(
+        200,
+        json!({ "contact": { "id": "c1", "email": "a@b.c", "tags": ["x"] }, "traceId": "t" }),
+    ));
+    let pairs = ghl_mcp(
+        &fake,
+        &[
+            "call",
+            "update_contact",
+            "--arg",
+            "contactId=c1",
+            "--arg",
+            "tags=[\"vip\"]",
+            "--arg",
+            "dndSettings.SMS.status=active",
+            "--select",
+            "contact.email",
+        ],
+    )
+    .await;
+    assert!(pairs.status.success(), "{}", stderr(&pairs));
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&pairs)).unwrap(),
+        json!({ "contact": { "email": "a@b.c" } })
+    );
+    let sent = &fake.requests()[0];
+    assert_eq!(sent.path, "/contacts/c1");
+    assert_eq!(
+        sent.json(),
+        json!({ "tags": ["vip"], "dndSettings": { "SMS": { "status": "active" } } })
+    );
+    // A value that parses as JSON is taken as JSON: `42` is a number, and the field wants text.
+    let refused = ghl_mcp(
+        &fake,
+        &[
+            "call",
+            "update_contact",
+            "--arg",
+            "contactId=c1",
+            "--arg",
+            "firstName=42",
+        ],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(
+        stderr(&refused).contains("`firstName` must be a string, not a number (42)"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
+        .args(["call", "get_contact", "--dry-run"])
+        .env("GHL_BASE_URL", fake.base_url())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(br#"{"contactId": "from-stdin"}"#)
+        .await
+        .unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().await.unwrap();
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("/contacts/from-stdin")
+    );
+}
+
+#[tokio::test]
+async fn completions_for_every_shell() {
+    let fake = FakeGhl::start().await;
+    for shell in ["bash", "zsh", "fish"] {
+        let output = ghl_mcp(&fake, &["completions", shell]).await;
+        assert!(output.status.success(), "{shell}");
+        assert!(
+            stdout(&output).contains("import-openapi"),
+            "{shell} completes the subcommands"
+        );
+    }
+}

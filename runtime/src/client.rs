@@ -148,12 +148,8 @@ impl Client {
         }
     }
 
-    /// One attempt: the location's turn, the request, and what the answer says about the budget.
-    async fn attempt(
-        &self,
-        request: &Request,
-        cancel: &CancellationToken,
-    ) -> Result<Value, CallError> {
+    /// The request ready to go: token, `Version` and `Accept` headers, and the JSON body.
+    pub(crate) fn prepare(&self, request: &Request) -> Result<reqwest::RequestBuilder, CallError> {
         let token = self
             .config
             .api_key
@@ -187,7 +183,16 @@ impl Client {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_string());
         }
+        Ok(builder)
+    }
 
+    /// One attempt: the location's turn, the request, and what the answer says about the budget.
+    async fn attempt(
+        &self,
+        request: &Request,
+        cancel: &CancellationToken,
+    ) -> Result<Value, CallError> {
+        let builder = self.prepare(request)?;
         tokio::select! {
             biased;
             () = cancel.cancelled() => return Err(CallError::Cancelled { after: None }),
@@ -228,7 +233,7 @@ fn backoff(retry: u32) -> Duration {
     ceiling.mul_f64(fastrand::f64())
 }
 
-fn rate_signal(status: StatusCode, headers: &HeaderMap) -> RateSignal {
+pub(crate) fn rate_signal(status: StatusCode, headers: &HeaderMap) -> RateSignal {
     fn number<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Option<T> {
         headers.get(name)?.to_str().ok()?.trim().parse().ok()
     }
@@ -243,7 +248,7 @@ fn rate_signal(status: StatusCode, headers: &HeaderMap) -> RateSignal {
     }
 }
 
-fn network_error(error: reqwest::Error) -> CallError {
+pub(crate) fn network_error(error: reqwest::Error) -> CallError {
     let maybe_sent = !error.is_connect();
     let mut message = if error.is_timeout() {
         "the request timed out".to_string()
@@ -264,7 +269,7 @@ fn network_error(error: reqwest::Error) -> CallError {
 
 /// GHL's error bodies vary: `{"message": "…"}`, `{"message": ["…", "…"]}`, `{"error": "…"}`,
 /// `{"msg": "…"}`, sometimes with `traceId`; or not JSON at all.
-fn http_error(status: StatusCode, text: &str) -> CallError {
+pub(crate) fn http_error(status: StatusCode, text: &str) -> CallError {
     let json: Option<Value> = serde_json::from_str(text).ok();
     let field = |key: &str| json.as_ref().and_then(|j| j.get(key));
     let as_text = |v: &Value| match v {
