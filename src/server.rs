@@ -160,7 +160,15 @@ impl ServerHandler for GhlServer {
 pub(crate) async fn serve(client: Client, exposure: Exposure) -> anyhow::Result<()> {
     let server = GhlServer::new(client, exposure);
     tracing::info!(tools = server.tools.len(), "ghl-mcp serving MCP on stdio");
-    let running = server.serve(rmcp::transport::io::stdio_pipes()).await?;
+    let running = match server.serve(rmcp::transport::io::stdio_pipes()).await {
+        Ok(running) => running,
+        // The client went away before initializing: nothing to serve, and nothing went wrong.
+        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
+            tracing::info!("stdin closed before the MCP session began");
+            return Ok(());
+        }
+        Err(error) => return Err(error.into()),
+    };
     let reason = running.waiting().await?;
     tracing::info!(?reason, "MCP session ended");
     Ok(())
