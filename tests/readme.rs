@@ -116,7 +116,7 @@ async fn every_command_in_the_readme_runs() {
             }
             _ => panic!("a README command this test does not know how to run: `{line}`"),
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
+        let child = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
             .args(&args)
             .current_dir(&work)
             .env("GHL_BASE_URL", fake.base_url())
@@ -128,8 +128,7 @@ async fn every_command_in_the_readme_runs() {
             .spawn()
             .unwrap();
         let output = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-            let output = child.wait_with_output().await.unwrap();
-            output
+            child.wait_with_output().await.unwrap()
         })
         .await
         .unwrap_or_else(|_| panic!("`{line}` did not finish"));
