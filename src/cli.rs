@@ -318,14 +318,9 @@ fn list_tools(app: Option<&str>, json: bool) -> ExitCode {
 }
 
 fn describe(name: &str, json: bool) -> ExitCode {
-    let Some(tool) = catalog::find(name) else {
-        return fail(
-            exit::USAGE,
-            format!(
-                "{} (`ghl-mcp tools` lists them)",
-                catalog::unknown_tool(name)
-            ),
-        );
+    let tool = match find_tool(name) {
+        Ok(tool) => tool,
+        Err(code) => return code,
     };
     if json {
         println!(
@@ -396,14 +391,9 @@ fn insert_dotted(
 }
 
 async fn call(name: &str, args: Value, select: &[String], dry_run: bool) -> ExitCode {
-    let Some(tool) = catalog::find(name) else {
-        return fail(
-            exit::USAGE,
-            format!(
-                "{} (`ghl-mcp tools` lists them)",
-                catalog::unknown_tool(name)
-            ),
-        );
+    let tool = match find_tool(name) {
+        Ok(tool) => tool,
+        Err(code) => return code,
     };
     let client = match Config::from_env().and_then(Client::new) {
         Ok(client) => client,
@@ -476,14 +466,9 @@ async fn batch(
     detail: bool,
     select: &[String],
 ) -> ExitCode {
-    let Some(tool) = catalog::find(name) else {
-        return fail(
-            exit::USAGE,
-            format!(
-                "{} (`ghl-mcp tools` lists them)",
-                catalog::unknown_tool(name)
-            ),
-        );
+    let tool = match find_tool(name) {
+        Ok(tool) => tool,
+        Err(code) => return code,
     };
     let items = match read_items(items) {
         Ok(items) => items,
@@ -666,4 +651,17 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     }
+}
+
+/// The tool with this name, or the usage error that says it is unknown.
+fn find_tool(name: &str) -> Result<&'static ghl_runtime::ToolDef, ExitCode> {
+    catalog::find(name).ok_or_else(|| {
+        fail(
+            exit::USAGE,
+            format!(
+                "{} (`ghl-mcp tools` lists them)",
+                catalog::unknown_tool(name)
+            ),
+        )
+    })
 }

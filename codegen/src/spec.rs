@@ -174,6 +174,19 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    /// Whether a JSON value has this type (`any` admits everything).
+    pub fn admits(self, value: &serde_json::Value) -> bool {
+        match self {
+            FieldType::String => value.is_string(),
+            FieldType::Integer => value.is_i64() || value.is_u64(),
+            FieldType::Number => value.is_number(),
+            FieldType::Boolean => value.is_boolean(),
+            FieldType::Array => value.is_array(),
+            FieldType::Object => value.is_object(),
+            FieldType::Any => true,
+        }
+    }
+
     /// The type's name with its article, for messages: "an integer", "a string".
     pub fn with_article(self) -> String {
         match self {

@@ -368,15 +368,7 @@ fn check_field(report: &mut Reporter<'_>, at: &Location, name: &str, f: &Field, 
         }
     }
     if let Some(default) = &f.default {
-        let fits = match f.ty {
-            FieldType::String => default.is_string(),
-            FieldType::Integer => default.is_i64() || default.is_u64(),
-            FieldType::Number => default.is_number(),
-            FieldType::Boolean => default.is_boolean(),
-            FieldType::Array => default.is_array(),
-            FieldType::Object => default.is_object(),
-            FieldType::Any => true,
-        };
+        let fits = f.ty.admits(default);
         if !fits {
             report.at(
                 at,

@@ -708,15 +708,7 @@ impl<'a> Converter<'a> {
                 .map(str::to_string);
         }
         if let Some(default) = flat.default.filter(|d| !d.is_null()) {
-            let fits = match ty {
-                FieldType::String => default.is_string(),
-                FieldType::Integer => default.is_i64() || default.is_u64(),
-                FieldType::Number => default.is_number(),
-                FieldType::Boolean => default.is_boolean(),
-                FieldType::Array => default.is_array(),
-                FieldType::Object => default.is_object(),
-                FieldType::Any => true,
-            };
+            let fits = ty.admits(&default);
             let in_enum = match (&field.allowed, default.as_str()) {
                 (Some(values), Some(default)) => values.iter().any(|v| v == default),
                 _ => true,
