@@ -708,7 +708,7 @@ impl<'a> Converter<'a> {
                 .map(str::to_string);
         }
         if let Some(default) = flat.default.filter(|d| !d.is_null()) {
-            let fits = ty.admits(&default);
+            let fits = ty.admits(default);
             let in_enum = match (&field.allowed, default.as_str()) {
                 (Some(values), Some(default)) => values.iter().any(|v| v == default),
                 _ => true,
