@@ -323,12 +323,11 @@ fn describe(name: &str, json: bool) -> ExitCode {
         Err(code) => return code,
     };
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&crate::describe::as_json(tool)).unwrap_or_default()
+        write_json(
+            &serde_json::to_string_pretty(&crate::describe::as_json(tool)).unwrap_or_default(),
         );
     } else {
-        print!("{}", crate::describe::as_text(tool));
+        write_out(&crate::describe::as_text(tool));
     }
     ExitCode::SUCCESS
 }
@@ -413,16 +412,13 @@ async fn call(name: &str, args: Value, select: &[String], dry_run: bool) -> Exit
             text.push_str(&serde_json::to_string_pretty(body).unwrap_or_default());
             text.push('\n');
         }
-        print!("{text}");
+        write_out(&text);
         return ExitCode::SUCCESS;
     }
     match client.send(&request).await {
         Ok(value) => {
             let value = ghl_runtime::projection::project(&value, select);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&value).unwrap_or_default()
-            );
+            write_json(&serde_json::to_string_pretty(&value).unwrap_or_default());
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -523,10 +519,7 @@ async fn batch(
     } else {
         report.summary()
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&output).unwrap_or_default()
-    );
+    write_json(&serde_json::to_string_pretty(&output).unwrap_or_default());
     if report.succeeded() == report.outcomes.len() {
         ExitCode::SUCCESS
     } else {
@@ -604,7 +597,7 @@ fn import_openapi(file: &Path, app: Option<String>, out: Option<&Path>, specs: &
         imported.skipped.len()
     );
     let Some(out) = out else {
-        print!("{}", imported.yaml);
+        write_out(&imported.yaml);
         return ExitCode::SUCCESS;
     };
     let target = match existing {
@@ -664,4 +657,16 @@ fn find_tool(name: &str) -> Result<&'static ghl_runtime::ToolDef, ExitCode> {
             ),
         )
     })
+}
+
+/// Writes to stdout, ignoring a reader that went away (`ghl-mcp tools --json | head -1`)
+/// instead of panicking the way `println!` does.
+fn write_out(text: &str) {
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+/// Writes a line of text (pretty JSON) with [`write_out`].
+fn write_json(text: &str) {
+    write_out(text);
+    write_out("\n");
 }

@@ -447,3 +447,24 @@ async fn completions_for_every_shell() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_reader_that_goes_away_is_not_a_crash() {
+    for args in [
+        &["describe", "update_contact", "--json"][..],
+        &["tools", "--json"][..],
+        &["docs", "--help"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close our end of stdout at once, like `| head -0`.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().await.unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
