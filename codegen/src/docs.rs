@@ -137,12 +137,7 @@ fn app_page(app: &App<'_>) -> String {
 fn tool_section(out: &mut String, tool: &Tool<'_>) {
     let spec = tool.spec;
     let _ = writeln!(out, "## {}\n\n{}\n", tool.name, spec.summary.trim());
-    if let Some(description) = spec
-        .description
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty() && *d != spec.summary.trim())
-    {
+    if let Some(description) = details(spec) {
         let _ = writeln!(out, "{description}\n");
     }
     if spec.deprecated {
@@ -297,6 +292,14 @@ fn required_only(example: &Value, schema: &Value) -> Value {
     }
 }
 
+/// The description when it says more than the summary.
+fn details(spec: &crate::spec::ToolSpec) -> Option<&str> {
+    spec.description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && *d != spec.summary.trim())
+}
+
 fn tools_json(apps: &[App<'_>]) -> String {
     let tools: Vec<Value> = apps
         .iter()
@@ -304,12 +307,7 @@ fn tools_json(apps: &[App<'_>]) -> String {
         .map(|tool| {
             let spec = tool.spec;
             let mut description = spec.summary.trim().to_string();
-            if let Some(d) = spec
-                .description
-                .as_deref()
-                .map(str::trim)
-                .filter(|d| !d.is_empty() && *d != spec.summary.trim())
-            {
+            if let Some(d) = details(spec) {
                 description.push_str("\n\n");
                 description.push_str(d);
             }
