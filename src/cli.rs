@@ -47,6 +47,10 @@ enum Command {
         /// Only tools that read; enforced when a tool runs, by any route.
         #[arg(long)]
         read_only: bool,
+        /// Cut results longer than this many bytes of JSON (about 4 bytes a token), with a
+        /// notice saying how large the whole was and how to ask for less.
+        #[arg(long, env = "GHL_MAX_RESULT_BYTES", default_value_t = ghl_runtime::result_cap::DEFAULT_MAX_RESULT_BYTES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1000..))]
+        max_result_bytes: usize,
     },
     /// List the tools: name, method, path and summary.
     #[command(
@@ -185,14 +189,15 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             tools,
             apps,
             read_only,
+            max_result_bytes,
         } => {
             let apps = (!apps.is_empty()).then_some(apps);
-            serve(Exposure {
+            let exposure = Exposure {
                 mode: tools,
                 apps,
                 read_only,
-            })
-            .await
+            };
+            serve(exposure, max_result_bytes).await
         }
         Command::Batch {
             tool,
@@ -253,7 +258,7 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
-async fn serve(exposure: Exposure) -> ExitCode {
+async fn serve(exposure: Exposure, max_result_bytes: usize) -> ExitCode {
     if let Err(e) = exposure.check_apps() {
         return fail(exit::USAGE, e);
     }
@@ -266,7 +271,7 @@ async fn serve(exposure: Exposure) -> ExitCode {
             "GHL_API_KEY is not set: tools are listed, but every call will fail until it is"
         );
     }
-    match server::serve(client, exposure).await {
+    match server::serve(client, exposure, max_result_bytes).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(exit::INTERNAL, format!("MCP server stopped: {e:#}")),
     }
@@ -424,7 +429,10 @@ async fn call(name: &str, args: Value, select: &[String], dry_run: bool) -> Exit
         Err(e) => {
             let code = match &e {
                 CallError::Arguments(_) => exit::INVALID_ARGUMENTS,
-                CallError::Http { .. } | CallError::RateLimit(_) => exit::GHL_ERROR,
+                CallError::Http { .. }
+                | CallError::BadResponse { .. }
+                | CallError::TooLarge { .. }
+                | CallError::RateLimit(_) => exit::GHL_ERROR,
                 CallError::Cancelled { .. } | CallError::Internal(_) => exit::INTERNAL,
                 CallError::Network { .. } | CallError::Config(_) => exit::NETWORK_OR_CONFIG,
             };

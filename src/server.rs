@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use ghl_runtime::{BatchProgress, Client};
+use ghl_runtime::result_cap::{self, Fitted};
+use ghl_runtime::{BatchProgress, Client, ToolDef};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities,
@@ -22,10 +23,12 @@ pub(crate) struct GhlServer {
     client: Client,
     exposure: Arc<Exposure>,
     tools: Arc<Vec<Tool>>,
+    /// Results longer than this (bytes of JSON) are cut, with a notice.
+    max_result_bytes: usize,
 }
 
 impl GhlServer {
-    pub(crate) fn new(client: Client, exposure: Exposure) -> Self {
+    pub(crate) fn new(client: Client, exposure: Exposure, max_result_bytes: usize) -> Self {
         let tools = match &exposure.mode {
             Mode::Meta => meta::tools(true),
             Mode::All | Mode::Named(_) => {
@@ -38,6 +41,7 @@ impl GhlServer {
             client,
             exposure: Arc::new(exposure),
             tools: Arc::new(tools),
+            max_result_bytes,
         }
     }
 
@@ -50,6 +54,7 @@ impl GhlServer {
         context: &RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let exposure = &self.exposure;
+        let narrow = narrowing(name, &args);
         let outcome = match name {
             "search_tools" => meta::search_tools(exposure, args),
             "describe_tool" => meta::describe_tool(exposure, args),
@@ -73,12 +78,77 @@ impl GhlServer {
             }
         };
         Ok(match outcome {
-            Ok(value) => CallToolResult::success(vec![ContentBlock::text(value.to_string())]),
+            Ok(value) => {
+                let Fitted { text, cut } = result_cap::fit(&value, self.max_result_bytes);
+                let mut content = vec![ContentBlock::text(text)];
+                if let Some(cut) = cut {
+                    tracing::info!(
+                        tool = name,
+                        full_bytes = cut.full_bytes,
+                        "result cut to fit"
+                    );
+                    content.push(ContentBlock::text(cut.notice(&narrow)));
+                }
+                CallToolResult::success(content)
+            }
             Err(message) => {
                 tracing::info!(tool = name, error = %message, "tool call failed");
                 CallToolResult::error(vec![ContentBlock::text(message)])
             }
         })
+    }
+}
+
+/// How to ask for less, for the notice of a cut result: the route's own means (`select_fields`,
+/// `result_mode`) and the tool's paging parameters.
+fn narrowing(name: &str, args: &Value) -> String {
+    let paging = |tool: &ToolDef| {
+        const PAGING: [&str; 10] = [
+            "limit",
+            "pageLimit",
+            "pageSize",
+            "perPage",
+            "page",
+            "skip",
+            "offset",
+            "startAfter",
+            "startAfterId",
+            "searchAfter",
+        ];
+        let names: Vec<&str> = tool
+            .args
+            .iter()
+            .map(|a| a.name)
+            .filter(|n| PAGING.contains(n))
+            .collect();
+        if names.is_empty() {
+            "its filters".to_string()
+        } else {
+            format!("its paging parameters ({}) or filters", names.join(", "))
+        }
+    };
+    let target = |key: &str| {
+        args.get(key)
+            .and_then(Value::as_str)
+            .and_then(catalog::find)
+    };
+    match name {
+        "execute_tool" => match target("name") {
+            Some(tool) => format!(
+                "select_fields (e.g. [\"contacts.id\"]) keeps only the fields you need; or use {} \
+                 to fetch less at a time.",
+                paging(tool)
+            ),
+            None => "select_fields keeps only the fields you need.".into(),
+        },
+        "execute_batch" => "result_mode \"summary\" returns counts and errors only; \
+             options.select_fields keeps only the fields you need; or send fewer items."
+            .into(),
+        "search_tools" | "describe_tool" => "a narrower query or a smaller limit.".into(),
+        _ => match catalog::find(name) {
+            Some(tool) => format!("use {} to fetch less at a time.", paging(tool)),
+            None => "a narrower request.".into(),
+        },
     }
 }
 
@@ -157,8 +227,12 @@ impl ServerHandler for GhlServer {
 }
 
 /// Serves MCP over stdin/stdout until the client closes stdin.
-pub(crate) async fn serve(client: Client, exposure: Exposure) -> anyhow::Result<()> {
-    let server = GhlServer::new(client, exposure);
+pub(crate) async fn serve(
+    client: Client,
+    exposure: Exposure,
+    max_result_bytes: usize,
+) -> anyhow::Result<()> {
+    let server = GhlServer::new(client, exposure, max_result_bytes);
     tracing::info!(tools = server.tools.len(), "ghl-mcp serving MCP on stdio");
     let running = match server.serve(rmcp::transport::io::stdio_pipes()).await {
         Ok(running) => running,

@@ -149,7 +149,9 @@ impl ItemError {
         let kind = match error {
             CallError::Arguments(_) => ErrorKind::Validation,
             CallError::Http { status: 429, .. } | CallError::RateLimit(_) => ErrorKind::RateLimit,
-            CallError::Http { .. } => ErrorKind::Http,
+            CallError::Http { .. } | CallError::BadResponse { .. } | CallError::TooLarge { .. } => {
+                ErrorKind::Http
+            }
             CallError::Network { .. } => ErrorKind::Network,
             CallError::Cancelled { .. } => ErrorKind::Cancelled,
             CallError::Config(_) => ErrorKind::Config,

@@ -12,10 +12,8 @@ use crate::config::{Config, ConfigError};
 use crate::error::CallError;
 use crate::limiter::{RateLimiter, RateSignal};
 use crate::request::Request;
+use crate::response;
 use crate::tool::{Method, ToolDef};
-
-/// How much of a non-JSON error body is kept in a message.
-const MAX_MESSAGE_CHARS: usize = 500;
 
 /// Sends requests to GHL. Cheap to clone: clones share one connection pool and one limiter.
 #[derive(Debug, Clone)]
@@ -204,7 +202,7 @@ impl Client {
         let status = response.status();
         self.limiter
             .observe(&request.rate_key, &rate_signal(status, response.headers()));
-        let text = response.text().await.map_err(network_error)?;
+        let answer = response::read(response, self.config.max_response_bytes, self.token()).await;
         tracing::debug!(
             tool = request.tool,
             method = request.method.as_str(),
@@ -213,13 +211,40 @@ impl Client {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "GHL answered"
         );
+        let answer = answer?;
         if status.is_success() {
-            if text.trim().is_empty() {
-                return Ok(Value::Null);
-            }
-            return Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)));
+            return response::success_value(answer);
         }
-        Err(http_error(status, &text))
+        let mut error = response::http_error(status, answer.content_type.as_deref(), &answer.text);
+        if let CallError::Http { hint, .. } = &mut error {
+            *hint = scope_hint(status, request.scopes);
+        }
+        Err(error)
+    }
+
+    /// The token, or "" when there is none (nothing is sent then).
+    pub(crate) fn token(&self) -> &str {
+        self.config.api_key.as_ref().map_or("", |t| t.expose())
+    }
+}
+
+/// What to check when GHL refuses the token: it is wrong or expired (401), or lacks a scope the
+/// tool lists (401 or 403: GHL uses both for a missing scope).
+fn scope_hint(status: StatusCode, scopes: &[&str]) -> Option<String> {
+    let needs = match scopes {
+        [] => String::new(),
+        [one] => format!("this tool needs the scope {one}"),
+        many => format!("this tool needs the scopes {}", many.join(", ")),
+    };
+    match (status.as_u16(), needs.is_empty()) {
+        (401, true) => Some("Check GHL_API_KEY: the token may be wrong, expired or revoked".into()),
+        (401, false) => Some(format!(
+            "Check GHL_API_KEY: the token may be wrong, expired or revoked, or lack a scope: {needs}"
+        )),
+        (403, false) => Some(format!(
+            "The token may lack a scope or access to this location: {needs}"
+        )),
+        _ => None,
     }
 }
 
@@ -264,45 +289,6 @@ pub(crate) fn network_error(error: reqwest::Error) -> CallError {
     CallError::Network {
         message,
         maybe_sent,
-    }
-}
-
-/// GHL's error bodies vary: `{"message": "…"}`, `{"message": ["…", "…"]}`, `{"error": "…"}`,
-/// `{"msg": "…"}`, sometimes with `traceId`; or not JSON at all.
-pub(crate) fn http_error(status: StatusCode, text: &str) -> CallError {
-    let json: Option<Value> = serde_json::from_str(text).ok();
-    let field = |key: &str| json.as_ref().and_then(|j| j.get(key));
-    let as_text = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(items) => Some(
-            items
-                .iter()
-                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        Value::Null => None,
-        other => Some(other.to_string()),
-    };
-    let message = ["message", "msg", "error_description", "error"]
-        .iter()
-        .find_map(|key| field(key).and_then(as_text))
-        .unwrap_or_else(|| {
-            let body: String = text.trim().chars().take(MAX_MESSAGE_CHARS).collect();
-            if body.is_empty() {
-                status
-                    .canonical_reason()
-                    .unwrap_or("no message")
-                    .to_string()
-            } else {
-                body
-            }
-        });
-    let trace_id = field("traceId").and_then(Value::as_str).map(str::to_string);
-    CallError::Http {
-        status: status.as_u16(),
-        message,
-        trace_id,
     }
 }
 

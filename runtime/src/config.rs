@@ -76,6 +76,9 @@ pub struct Config {
     pub timeout: Duration,
     /// `GHL_MAX_RETRIES`: retries of a failed single call (batches set their own), default 2.
     pub max_retries: u32,
+    /// The largest answer read, in bytes; a longer one fails the call (not set from the
+    /// environment; default [`crate::DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub max_response_bytes: usize,
 }
 
 impl Config {
@@ -158,6 +161,7 @@ impl Config {
             location_id: get("GHL_LOCATION_ID"),
             rate_limit,
             timeout,
+            max_response_bytes: crate::DEFAULT_MAX_RESPONSE_BYTES,
         })
     }
 }

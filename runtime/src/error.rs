@@ -14,7 +14,7 @@ pub enum CallError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// GHL answered with an error status.
-    #[error("GHL answered {status}{}: {message}{}", reason(*.status), trace_suffix(.trace_id))]
+    #[error("GHL answered {status}{}: {message}{}{}", status_text(*.status), trace_suffix(.trace_id), hint_suffix(.hint))]
     Http {
         /// HTTP status code.
         status: u16,
@@ -22,6 +22,33 @@ pub enum CallError {
         message: String,
         /// GHL's `traceId`, for support requests.
         trace_id: Option<String>,
+        /// What to do about it, when ghl-mcp knows (the scopes a refused token needs, say).
+        hint: Option<String>,
+    },
+    /// GHL answered with a success status but a body it should not send (an HTML page, or JSON
+    /// that does not parse).
+    #[error(
+        "GHL answered {status}{} with {reason}; the request reached GHL, so if it was a write, \
+         check whether it took effect before repeating it",
+        status_text(*.status)
+    )]
+    BadResponse {
+        /// HTTP status code.
+        status: u16,
+        /// What was wrong with the body.
+        reason: String,
+    },
+    /// GHL's answer was larger than the client reads; it was dropped unread.
+    #[error(
+        "GHL's answer ({} {}) is larger than {} MiB and was not read to the end: ask for less \
+         (a smaller page or limit, or filters)",
+        .status.as_u16(), .status.canonical_reason().unwrap_or(""), .limit / (1024 * 1024)
+    )]
+    TooLarge {
+        /// The status GHL answered with.
+        status: reqwest::StatusCode,
+        /// The most bytes read.
+        limit: usize,
     },
     /// The rate limiter refused the call (the location's daily budget is gone).
     #[error(transparent)]
@@ -45,12 +72,16 @@ pub enum CallError {
     },
 }
 
-fn reason(status: u16) -> String {
+fn status_text(status: u16) -> String {
     reqwest::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .map(|r| format!(" {r}"))
         .unwrap_or_default()
+}
+
+fn hint_suffix(hint: &Option<String>) -> String {
+    hint.as_ref().map(|h| format!(". {h}")).unwrap_or_default()
 }
 
 fn trace_suffix(trace_id: &Option<String>) -> String {
@@ -70,6 +101,7 @@ impl CallError {
                 maybe_sent: false, ..
             } => true,
             CallError::Http { status, .. } if *status >= 500 => idempotent,
+            CallError::BadResponse { .. } => idempotent,
             CallError::Network {
                 maybe_sent: true, ..
             } => idempotent,
@@ -80,7 +112,8 @@ impl CallError {
     /// The HTTP status, when GHL answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            CallError::Http { status, .. } => Some(*status),
+            CallError::Http { status, .. } | CallError::BadResponse { status, .. } => Some(*status),
+            CallError::TooLarge { status, .. } => Some(status.as_u16()),
             _ => None,
         }
     }
@@ -95,6 +128,7 @@ mod tests {
             status,
             message: String::new(),
             trace_id: None,
+            hint: None,
         }
     }
 

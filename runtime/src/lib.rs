@@ -15,6 +15,8 @@ mod limiter;
 mod probe;
 pub mod projection;
 mod request;
+mod response;
+pub mod result_cap;
 mod tool;
 
 pub use args::{ArgumentError, At, FromArgs, check_args};
@@ -25,4 +27,5 @@ pub use error::CallError;
 pub use limiter::{RateLimitError, RateLimiter, RateQuota, RateSignal};
 pub use probe::Probe;
 pub use request::Request;
+pub use response::DEFAULT_MAX_RESPONSE_BYTES;
 pub use tool::{Annotations, AppDef, ArgDef, EnumRule, Method, Place, ToolDef};

@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::client::{Client, http_error, network_error, rate_signal};
+use crate::client::{Client, network_error, rate_signal};
 use crate::error::CallError;
 use crate::request::Request;
+use crate::response;
 
 /// What one answer said: its status, how long it took, the budget GHL announced in its
 /// `X-RateLimit-*` headers (each only when the header was there), and GHL's message on an
@@ -73,12 +74,13 @@ impl Client {
         let signal = rate_signal(status, response.headers());
         let daily_limit = number(response.headers(), "x-ratelimit-limit-daily");
         self.limiter().observe(&request.rate_key, &signal);
-        let text = response.text().await.map_err(network_error)?;
+        let answer =
+            response::read(response, self.config().max_response_bytes, self.token()).await?;
         let elapsed = started.elapsed();
         let (message, trace_id) = if status.is_success() {
             (None, None)
         } else {
-            match http_error(status, &text) {
+            match response::http_error(status, answer.content_type.as_deref(), &answer.text) {
                 CallError::Http {
                     message, trace_id, ..
                 } => (Some(message), trace_id),
@@ -143,6 +145,7 @@ mod tests {
             version: "2021-07-28",
             rate_key: "loc-1".into(),
             idempotent: true,
+            scopes: &[],
         }
     }
 

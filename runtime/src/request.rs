@@ -36,6 +36,8 @@ pub struct Request {
     pub rate_key: String,
     /// Sending it twice has the same effect as once.
     pub idempotent: bool,
+    /// The OAuth scopes the tool needs, named when GHL refuses the token.
+    pub scopes: &'static [&'static str],
 }
 
 impl ToolDef {
@@ -127,6 +129,7 @@ impl ToolDef {
             version: self.version,
             rate_key,
             idempotent: self.annotations.idempotent,
+            scopes: self.scopes,
         })
     }
 }

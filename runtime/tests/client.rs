@@ -34,6 +34,7 @@ fn request(method: Method, path: &str, body: Option<Value>) -> Request {
         version: "2021-04-15",
         rate_key: "loc".into(),
         idempotent: false,
+        scopes: &[],
     }
 }
 
@@ -136,14 +137,15 @@ async fn ghl_error_bodies_of_every_shape_become_structured_errors() {
     );
     assert_eq!(
         texts[1],
-        "GHL answered 401 Unauthorized: Invalid token (traceId tr-1)"
+        "GHL answered 401 Unauthorized: Invalid token (traceId tr-1). Check GHL_API_KEY: the \
+         token may be wrong, expired or revoked"
     );
     assert_eq!(
         texts[2],
         "GHL answered 403 Forbidden: The token is not authorized for this scope."
     );
     assert!(
-        texts[3].starts_with("GHL answered 502 Bad Gateway: <html>xxx"),
+        texts[3].starts_with("GHL answered 502 Bad Gateway: an HTML page (saying \"xxx"),
         "{}",
         texts[3]
     );

@@ -30,6 +30,7 @@ fn request(location: &str) -> Request {
         version: "2021-07-28",
         rate_key: location.to_string(),
         idempotent: true,
+        scopes: &[],
     }
 }
 

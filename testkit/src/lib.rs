@@ -6,11 +6,13 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -63,6 +65,25 @@ pub struct Reply {
     pub body: String,
     /// How long to wait before answering.
     pub delay: Option<Duration>,
+    /// How the body misbehaves, if it does.
+    pub fault: Option<BodyFault>,
+}
+
+/// A body that does not arrive the way HTTP promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFault {
+    /// Announce the whole body's length, send only its first `bytes`, then drop the connection.
+    ResetAfter {
+        /// Bytes sent before the connection drops.
+        bytes: usize,
+    },
+    /// After the body text, send `chunk` more bytes of spaces every `every`, forever.
+    Endless {
+        /// Bytes per chunk.
+        chunk: usize,
+        /// Pause between chunks.
+        every: Duration,
+    },
 }
 
 impl Reply {
@@ -73,6 +94,7 @@ impl Reply {
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_string(),
             delay: None,
+            fault: None,
         }
     }
 
@@ -83,12 +105,26 @@ impl Reply {
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
             delay: None,
+            fault: None,
         }
     }
 
     /// The same reply, sent after `delay`.
     pub fn after(mut self, delay: Duration) -> Reply {
         self.delay = Some(delay);
+        self
+    }
+
+    /// The same reply with a misbehaving body.
+    pub fn with_fault(mut self, fault: BodyFault) -> Reply {
+        self.fault = Some(fault);
+        self
+    }
+
+    /// The same reply with an extra header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_string()));
         self
     }
 }
@@ -207,7 +243,7 @@ impl FakeGhl {
 async fn handle(
     state: Arc<Mutex<State>>,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<FaultyBody>, Infallible> {
     let at = Instant::now();
     let (parts, body) = req.into_parts();
     let body = body
@@ -290,7 +326,7 @@ async fn handle(
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
     }
-    let mut response = Response::new(Full::new(Bytes::from(reply.body)));
+    let mut response = Response::new(FaultyBody::new(reply.body, reply.fault));
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in reply.headers {
@@ -302,4 +338,89 @@ async fn handle(
         }
     }
     Ok(response)
+}
+
+/// A response body that is whole, cut short, or endless.
+pub struct FaultyBody {
+    data: Option<Bytes>,
+    /// The length announced in `Content-Length`, when it differs from what is sent.
+    announced: Option<u64>,
+    endless: Option<(Bytes, Duration, Pin<Box<tokio::time::Sleep>>)>,
+    reset: bool,
+}
+
+impl FaultyBody {
+    fn new(body: String, fault: Option<BodyFault>) -> FaultyBody {
+        let full = Bytes::from(body);
+        match fault {
+            None => FaultyBody {
+                data: Some(full),
+                announced: None,
+                endless: None,
+                reset: false,
+            },
+            Some(BodyFault::ResetAfter { bytes }) => FaultyBody {
+                announced: Some(full.len() as u64),
+                data: Some(full.slice(..bytes.min(full.len()))),
+                endless: None,
+                reset: true,
+            },
+            Some(BodyFault::Endless { chunk, every }) => FaultyBody {
+                data: Some(full),
+                announced: None,
+                endless: Some((
+                    Bytes::from(vec![b' '; chunk.max(1)]),
+                    every,
+                    Box::pin(tokio::time::sleep(every)),
+                )),
+                reset: false,
+            },
+        }
+    }
+}
+
+impl hyper::body::Body for FaultyBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        let this = &mut *self;
+        if let Some(data) = this.data.take().filter(|d| !d.is_empty()) {
+            return Poll::Ready(Some(Ok(hyper::body::Frame::data(data))));
+        }
+        if this.reset {
+            this.reset = false;
+            return Poll::Ready(Some(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "the fake drops the connection mid-body",
+            ))));
+        }
+        match &mut this.endless {
+            Some((chunk, every, sleep)) => {
+                if sleep.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                let next = tokio::time::Instant::now() + *every;
+                sleep.as_mut().reset(next);
+                Poll::Ready(Some(Ok(hyper::body::Frame::data(chunk.clone()))))
+            }
+            None => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.as_ref().is_none_or(Bytes::is_empty) && !self.reset && self.endless.is_none()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match (self.announced, &self.endless, &self.data) {
+            (Some(len), _, _) => hyper::body::SizeHint::with_exact(len),
+            (None, None, Some(data)) => hyper::body::SizeHint::with_exact(data.len() as u64),
+            (None, None, None) => hyper::body::SizeHint::with_exact(0),
+            (None, Some(_), _) => hyper::body::SizeHint::default(),
+        }
+    }
 }
