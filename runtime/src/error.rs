@@ -63,7 +63,7 @@ pub enum CallError {
     #[error("internal error: {0}")]
     Internal(String),
     /// No answer: the connection failed or the request timed out.
-    #[error("could not reach GHL: {message}")]
+    #[error("{}", network_text(.message, *.maybe_sent))]
     Network {
         /// What failed.
         message: String,
@@ -78,6 +78,17 @@ fn status_text(status: u16) -> String {
         .and_then(|s| s.canonical_reason())
         .map(|r| format!(" {r}"))
         .unwrap_or_default()
+}
+
+fn network_text(message: &str, maybe_sent: bool) -> String {
+    if maybe_sent {
+        format!(
+            "no complete answer from GHL: {message}; the request may have reached GHL, so if it \
+             was a write, check whether it took effect before repeating it"
+        )
+    } else {
+        format!("could not reach GHL (nothing was sent): {message}")
+    }
 }
 
 fn hint_suffix(hint: &Option<String>) -> String {
