@@ -227,3 +227,37 @@ async fn without_a_token_nothing_is_sent() {
     );
     assert!(fake.requests().is_empty());
 }
+
+#[tokio::test]
+async fn an_answer_past_the_size_limit_is_dropped_with_a_clear_error() {
+    let fake = FakeGhl::start().await;
+    // A body that never ends, arriving as fast as the socket takes it.
+    fake.push_reply(Reply::text(200, "application/json", "[").with_fault(
+        ghl_testkit::BodyFault::Endless {
+            chunk: 64 * 1024,
+            every: Duration::from_millis(1),
+        },
+    ));
+    let mut config = Config::from_lookup(|var| match var {
+        "GHL_BASE_URL" => Some(fake.base_url()),
+        "GHL_API_KEY" => Some("token-xyz".into()),
+        _ => None,
+    })
+    .unwrap();
+    config.max_response_bytes = 2 * 1024 * 1024;
+    let error = Client::new(config)
+        .unwrap()
+        .send(&request(Method::Post, "/flood", Some(json!({}))))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, CallError::TooLarge { limit, .. } if limit == 2 * 1024 * 1024),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "GHL's answer (200 OK) is larger than 2 MiB and was not read to the end: ask for less \
+         (a smaller page or limit, or filters)"
+    );
+    assert_eq!(fake.requests().len(), 1, "not retried");
+}
