@@ -130,13 +130,7 @@ pub async fn run(input: Hostile) -> Run {
                 &json!({ "jsonrpc": "2.0", "id": 8, "method": "tools/call", "params": params }),
             )
             .await;
-            match raw.next(WAIT).await {
-                Some(answer) => (
-                    refusal(&answer).is_some(),
-                    refusal(&answer).unwrap_or_else(|| answer.to_string()),
-                ),
-                None => (false, "no answer".into()),
-            }
+            next_refusal(&mut raw).await
         }
         Hostile::ArgumentsWrongTypes => {
             raw.send(&call(
@@ -223,13 +217,7 @@ pub async fn run(input: Hostile) -> Run {
                 .as_bytes(),
             )
             .await;
-            match raw.next(WAIT).await {
-                Some(answer) => (
-                    refusal(&answer).is_some(),
-                    refusal(&answer).unwrap_or_else(|| answer.to_string()),
-                ),
-                None => (false, "no answer".into()),
-            }
+            next_refusal(&mut raw).await
         }
         Hostile::ManyConcurrentCalls => {
             let mut lines = Vec::new();
@@ -305,6 +293,17 @@ pub async fn run(input: Hostile) -> Run {
         said,
         problem: (!expected || leaked).then(|| format!("unexpected outcome; leaked: {leaked}")),
         ..Run::default()
+    }
+}
+
+/// Waits for the next message; expected when it is a refusal of any kind.
+async fn next_refusal(raw: &mut Raw) -> (bool, String) {
+    match raw.next(WAIT).await {
+        Some(answer) => match refusal(&answer) {
+            Some(text) => (true, text),
+            None => (false, format!("not refused: {answer}")),
+        },
+        None => (false, "no answer".into()),
     }
 }
 

@@ -70,39 +70,20 @@ async fn write_reliability_report() {
     let started = std::time::Instant::now();
     let mut rows = Vec::new();
     for fault in faults::Fault::ALL {
-        let mut row = Row {
-            family: "GHL fault",
-            label: fault.label().to_string(),
-            runs: Vec::new(),
-        };
-        for _ in 0..runs {
-            row.runs.push(faults::run(fault).await);
-        }
-        eprintln!("{}: done", row.label);
-        rows.push(row);
+        rows.push(
+            row("GHL fault", fault.label().into(), runs, || {
+                faults::run(fault)
+            })
+            .await,
+        );
     }
     for input in hostile::Hostile::ALL {
-        let mut row = Row {
-            family: "hostile MCP input",
-            label: input.label().to_string(),
-            runs: Vec::new(),
-        };
-        for _ in 0..runs {
-            row.runs.push(hostile::run(input).await);
-        }
-        eprintln!("{}: done", row.label);
-        rows.push(row);
+        let label = input.label().into();
+        rows.push(row("hostile MCP input", label, runs, || hostile::run(input)).await);
     }
     for id in injection::IDS {
-        let mut row = Row {
-            family: "path injection",
-            label: format!("contactId {}", injection::shown(id)),
-            runs: Vec::new(),
-        };
-        for _ in 0..runs {
-            row.runs.push(injection::run(id).await);
-        }
-        rows.push(row);
+        let label = format!("contactId {}", injection::shown(id));
+        rows.push(row("path injection", label, runs, || injection::run(id)).await);
     }
     let report = render(&rows, runs, started.elapsed());
     let path =
@@ -118,6 +99,25 @@ async fn write_reliability_report() {
         .map(|r| r.label.as_str())
         .collect();
     assert!(failed.is_empty(), "scenarios that failed: {failed:?}");
+}
+
+/// Runs one scenario `runs` times.
+async fn row<F: std::future::Future<Output = Run>>(
+    family: &'static str,
+    label: String,
+    runs: usize,
+    run: impl Fn() -> F,
+) -> Row {
+    let mut found = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        found.push(run().await);
+    }
+    eprintln!("{label}: done");
+    Row {
+        family,
+        label,
+        runs: found,
+    }
 }
 
 fn render(rows: &[Row], runs: usize, elapsed: std::time::Duration) -> String {
