@@ -6,9 +6,11 @@
 //! request every `window / (N − 1)`. Any N consecutive requests then span at least the window,
 //! and throughput stays at (N − 1)/N of the quota.
 //!
-//! The limiter also believes GHL (see [`RateLimiter::observe`]): a 429 or
-//! `X-RateLimit-Remaining: 0` pauses every caller of that location for the interval, a stricter
-//! `X-RateLimit-Max` per `X-RateLimit-Interval-Milliseconds` becomes the pace, and
+//! The limiter also believes GHL (see [`RateLimiter::observe`]): a 429 pauses every caller of
+//! that location for the interval (or `Retry-After`); `X-RateLimit-Remaining: 0` does too,
+//! unless this process's own recent requests account for the whole count (then the budget frees
+//! as soon as the oldest of them leaves the window, which the pace already waits for); a
+//! stricter `X-RateLimit-Max` per `X-RateLimit-Interval-Milliseconds` becomes the pace, and
 //! `X-RateLimit-Daily-Remaining: 0` refuses calls at once for a while.
 
 use std::fmt;
@@ -16,7 +18,7 @@ use std::num::NonZeroU32;
 use std::str::FromStr;
 use std::time::Duration;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -145,6 +147,9 @@ pub enum RateLimitError {
 /// resets; after this long, one request finds out.
 const DAILY_BLOCK: Duration = Duration::from_secs(30 * 60);
 
+/// The most send times remembered per location (see [`KeyState::sent`]).
+const MAX_REMEMBERED_SENDS: usize = 10_000;
+
 type Pace = governor::DefaultDirectRateLimiter;
 
 fn pace_for(quota: RateQuota) -> Arc<Pace> {
@@ -162,6 +167,43 @@ struct KeyState {
     paused_until: Option<Instant>,
     /// Requests for this key are refused before then (daily budget gone).
     refused_until: Option<Instant>,
+    /// When this process let its latest requests for this key go, oldest first: at most the
+    /// quota's number of requests (capped at [`MAX_REMEMBERED_SENDS`]).
+    sent: VecDeque<Instant>,
+}
+
+impl KeyState {
+    /// Remembers a request let go at `at`.
+    fn record_send(&mut self, at: Instant) {
+        let keep = (self.quota.requests.get() as usize).clamp(1, MAX_REMEMBERED_SENDS);
+        while self.sent.len() >= keep {
+            self.sent.pop_front();
+        }
+        self.sent.push_back(at);
+    }
+
+    /// When GHL, having counted `max` requests in its last `window` (`X-RateLimit-Remaining:
+    /// 0`), will take another, if this process's own requests explain that count: at least
+    /// `max − 1` of its last `max` sends fall within the window (the one short is a request
+    /// that reached GHL later than it left here). The budget then frees when the oldest of
+    /// those `max` sends leaves the window. `None` when others spend the same budget, or when
+    /// fewer than `max` sends are remembered: the caller then waits the whole window.
+    fn frees_at(&self, max: u32, window: Duration, now: Instant) -> Option<Instant> {
+        let max = max as usize;
+        if max == 0 || self.sent.len() < max {
+            return None;
+        }
+        let recent = self
+            .sent
+            .iter()
+            .rev()
+            .take_while(|at| now.saturating_duration_since(**at) < window)
+            .count();
+        if recent + 1 < max {
+            return None;
+        }
+        Some(self.sent[self.sent.len() - max] + window)
+    }
 }
 
 /// The process-wide limiter: every request waits for its location's turn, and what GHL says
@@ -201,6 +243,7 @@ impl RateLimiter {
             pace: pace_for(self.quota),
             paused_until: None,
             refused_until: None,
+            sent: VecDeque::new(),
         });
         f(state)
     }
@@ -224,8 +267,15 @@ impl RateLimiter {
             }
             pace.until_ready().await;
             // A pause may have begun while this request waited for its turn: honour it too.
-            let paused_until = self.with_key(key, |s| s.paused_until);
-            if paused_until.is_some_and(|until| until > Instant::now()) {
+            let now = Instant::now();
+            let paused = self.with_key(key, |s| {
+                let paused = s.paused_until.is_some_and(|until| until > now);
+                if !paused {
+                    s.record_send(now);
+                }
+                paused
+            });
+            if paused {
                 continue;
             }
             return Ok(());
@@ -240,9 +290,16 @@ impl RateLimiter {
         self.with_key(key, |state| {
             let interval = signal.interval.unwrap_or(state.quota.window);
             if signal.too_many || signal.remaining == Some(0) {
-                let wait = if signal.too_many { signal.retry_after.unwrap_or(interval) } else { interval };
-                let until = now + wait;
-                if state.paused_until.is_none_or(|current| current < until) {
+                let until = if signal.too_many {
+                    now + signal.retry_after.unwrap_or(interval)
+                } else {
+                    // Spent by this process alone, the budget frees as soon as its oldest
+                    // counted request leaves the window; spent by others too, wait it out.
+                    let max = signal.max.unwrap_or(state.quota.requests.get());
+                    state.frees_at(max, interval, now).unwrap_or(now + interval)
+                };
+                if until > now && state.paused_until.is_none_or(|current| current < until) {
+                    let wait = until - now;
                     tracing::info!(location = key, wait_ms = wait.as_millis() as u64, "GHL's budget is spent: pausing this location");
                     state.paused_until = Some(until);
                 }
@@ -352,6 +409,73 @@ mod tests {
             started.elapsed() >= Duration::from_secs(1),
             "Retry-After is honoured"
         );
+    }
+
+    /// The pause `observe` sets for `key`, from `now`.
+    fn pause_of(limiter: &RateLimiter, key: &str, now: Instant) -> Option<Duration> {
+        limiter.with_key(key, |s| {
+            s.paused_until
+                .map(|until| until.saturating_duration_since(now))
+        })
+    }
+
+    #[test]
+    fn no_remaining_budget_spent_by_this_process_alone_costs_no_window() {
+        // 5 per 500 ms, paced 125 ms apart; the fifth request reached GHL a little early (or
+        // the first a little late), so GHL counted all five in one window.
+        let limiter = RateLimiter::new("5/500ms".parse().unwrap());
+        let now = Instant::now();
+        limiter.with_key("a", |s| {
+            for ms in [501, 375, 250, 125, 0] {
+                s.record_send(now - Duration::from_millis(ms));
+            }
+        });
+        let spent = RateSignal {
+            max: Some(5),
+            remaining: Some(0),
+            interval: Some(Duration::from_millis(500)),
+            ..RateSignal::default()
+        };
+        limiter.observe("a", &spent);
+        assert_eq!(
+            pause_of(&limiter, "a", now),
+            None,
+            "the oldest has left the window already; the pace is wait enough"
+        );
+
+        // Five sends within the window: the budget frees when the oldest leaves it.
+        limiter.with_key("b", |s| {
+            for ms in [400, 300, 200, 100, 0] {
+                s.record_send(now - Duration::from_millis(ms));
+            }
+        });
+        limiter.observe("b", &spent);
+        let pause = pause_of(&limiter, "b", now).unwrap();
+        assert!(pause <= Duration::from_millis(100), "{pause:?}");
+
+        // Only two of ours in the window: others spend this budget too, so wait it out.
+        limiter.with_key("c", |s| {
+            for ms in [1400, 1300, 1200, 100, 0] {
+                s.record_send(now - Duration::from_millis(ms));
+            }
+        });
+        limiter.observe("c", &spent);
+        let pause = pause_of(&limiter, "c", now).unwrap();
+        assert!(pause >= Duration::from_millis(450), "{pause:?}");
+
+        // Fewer sends remembered than GHL counted: not ours alone either.
+        limiter.with_key("d", |s| s.record_send(now));
+        limiter.observe("d", &spent);
+        assert!(pause_of(&limiter, "d", now).unwrap() >= Duration::from_millis(450));
+    }
+
+    #[tokio::test]
+    async fn only_the_quota_s_worth_of_sends_is_remembered() {
+        let limiter = RateLimiter::new("3/30ms".parse().unwrap());
+        for _ in 0..5 {
+            limiter.acquire("a").await.unwrap();
+        }
+        assert_eq!(limiter.with_key("a", |s| s.sent.len()), 3);
     }
 
     #[test]
