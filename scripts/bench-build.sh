@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Build-time benchmark: a clean debug build, then the rebuild after a one-line YAML edit
-# (a tool's summary), repeated. Works on a throwaway copy of the committed tree, so the
-# working copy and its target/ are untouched.
+# Build-time benchmark: a clean build, then the rebuild after a one-line YAML edit (a tool's
+# summary), repeated. Works on a throwaway copy of the committed tree, with its own target
+# directory, so the working copy and its target/ are untouched.
 #
-#   scripts/bench-build.sh [RUNS] [SPECS_DIR]
+#   scripts/bench-build.sh [--release] [RUNS] [SPECS_DIR]
 #
-# RUNS (default 5) one-line-edit rebuilds are timed and their median printed. SPECS_DIR
-# replaces specs/*.yaml in the copy, to time a larger spec set; default: the committed specs.
+# Debug by default; --release times `cargo build --release` instead. RUNS (default 5)
+# one-line-edit rebuilds are timed and their median printed. SPECS_DIR replaces specs/*.yaml
+# in the copy, to time a larger spec set; default: the committed specs.
 set -euo pipefail
+profile=debug
+cargo_flags=()
+if [ "${1:-}" = "--release" ]; then
+  profile=release
+  cargo_flags=(--release)
+  shift
+fi
 runs=${1:-5}
 specs=${2:-}
 root=$(git rev-parse --show-toplevel)
@@ -19,6 +27,7 @@ if [ -n "$specs" ]; then
   cp "$specs"/*.yaml "$work/specs/"
 fi
 cd "$work"
+unset CARGO_TARGET_DIR
 
 seconds() {
   local start end
@@ -42,15 +51,17 @@ PY
 }
 
 echo "machine: $(nproc) cores, $(rustc --version)"
+echo "load before: $(uptime | sed 's/.*load average/load average/')"
 echo "spec files: $(ls specs/*.yaml | wc -l)"
-echo "clean debug build: $(seconds cargo build) s"
-echo "tools: $(./target/debug/ghl-mcp tools | wc -l)"
+echo "clean $profile build: $(seconds cargo build --locked "${cargo_flags[@]}") s"
+echo "tools: $(./target/$profile/ghl-mcp tools | wc -l)"
 file=$(ls specs/*.yaml | head -n 1)
 for i in $(seq "$runs"); do
   edit_one_line "$file" "$i"
-  seconds cargo build
+  seconds cargo build --locked "${cargo_flags[@]}"
   echo
 done > times.txt
 sort -n times.txt -o times.txt
-echo "one-line YAML edit, debug rebuild, $runs runs (s): $(paste -sd' ' times.txt)"
+echo "one-line YAML edit, $profile rebuild, $runs runs (s): $(paste -sd' ' times.txt)"
+echo "load after: $(uptime | sed 's/.*load average/load average/')"
 echo "median: $(sed -n "$(( (runs + 1) / 2 ))p" times.txt) s"
