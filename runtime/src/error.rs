@@ -14,7 +14,7 @@ pub enum CallError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// GHL answered with an error status.
-    #[error("GHL answered {status}{}: {message}{}{}", status_text(*.status), trace_suffix(.trace_id), hint_suffix(.hint))]
+    #[error("GHL answered {status}{}: {message}{}{}", status_text(*.status), trace_suffix(.trace_id), hint_suffix(.message, .trace_id, .hint))]
     Http {
         /// HTTP status code.
         status: u16,
@@ -91,8 +91,16 @@ fn network_text(message: &str, maybe_sent: bool) -> String {
     }
 }
 
-fn hint_suffix(hint: &Option<String>) -> String {
-    hint.as_ref().map(|h| format!(". {h}")).unwrap_or_default()
+/// The hint as a new sentence, without doubling the stop GHL's message may end with.
+fn hint_suffix(message: &str, trace_id: &Option<String>, hint: &Option<String>) -> String {
+    let stop = if trace_id.is_none() && message.ends_with('.') {
+        " "
+    } else {
+        ". "
+    };
+    hint.as_ref()
+        .map(|h| format!("{stop}{h}"))
+        .unwrap_or_default()
 }
 
 fn trace_suffix(trace_id: &Option<String>) -> String {
@@ -170,5 +178,23 @@ mod tests {
             "a write that may have happened is not repeated"
         );
         assert!(maybe_sent.is_retryable(true) && !maybe_sent.is_retryable(false));
+    }
+
+    #[test]
+    fn a_hint_starts_a_new_sentence_once() {
+        let error = |message: &str, trace: Option<&str>| CallError::Http {
+            status: 403,
+            message: message.into(),
+            trace_id: trace.map(str::to_string),
+            hint: Some("Check the scopes".into()),
+        };
+        assert_eq!(
+            error("Not allowed.", None).to_string(),
+            "GHL answered 403 Forbidden: Not allowed. Check the scopes"
+        );
+        assert_eq!(
+            error("Not allowed", Some("t")).to_string(),
+            "GHL answered 403 Forbidden: Not allowed (traceId t). Check the scopes"
+        );
     }
 }

@@ -280,8 +280,15 @@ pub async fn run(fault: Fault) -> Run {
     } else {
         session.serves().await
     };
+    // The report shows the notice of a cut result rather than the start of its JSON.
     let said = match &write {
-        Ok(result) => text(result),
+        Ok(result) => {
+            let said = text(result);
+            match said.find("[ghl-mcp]") {
+                Some(notice) => said[notice..].to_string(),
+                None => said,
+            }
+        }
         Err(e) => e.clone(),
     };
     let log = session.finish().await;
