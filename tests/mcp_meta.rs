@@ -336,3 +336,60 @@ async fn cancelling_a_batch_stops_new_requests() {
     let found = json_of(&call(&client, "search_tools", json!({ "query": "contact" })).await);
     assert!(!found["tools"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_result_over_the_cap_keeps_valid_json_and_says_how_to_ask_for_less() {
+    let fake = FakeGhl::start().await;
+    let contacts: Vec<Value> = (0..200)
+        .map(|i| json!({ "id": format!("c{i:03}"), "email": format!("p{i}@example.com") }))
+        .collect();
+    fake.set_fallback(Reply::json(
+        200,
+        json!({ "contacts": contacts, "total": 200 }),
+    ));
+    let (client, _) = start(&fake, &["--max-result-bytes", "3000"]).await;
+    let result = call(
+        &client,
+        "execute_tool",
+        json!({ "name": "list_contacts", "arguments": {} }),
+    )
+    .await;
+    assert_ne!(result.is_error, Some(true), "{}", text(&result));
+    assert_eq!(result.content.len(), 2, "the JSON, then the notice");
+    let json_text = &result.content[0].as_text().unwrap().text;
+    assert!(json_text.len() <= 3000, "{} bytes", json_text.len());
+    let kept: Value = serde_json::from_str(json_text).unwrap();
+    let n = kept["contacts"].as_array().unwrap().len();
+    assert!(n > 10 && n < 200, "{n}");
+    assert_eq!(kept["total"], 200);
+    let notice = &result.content[1].as_text().unwrap().text;
+    assert!(
+        notice.contains(&format!("`contacts` keeps its first {n} of 200 items"))
+            && notice.contains("select_fields")
+            && notice.contains("limit"),
+        "{notice}"
+    );
+    // Asking for less fits whole, and says nothing more.
+    let narrow = call(
+        &client,
+        "execute_tool",
+        json!({ "name": "list_contacts", "arguments": {}, "select_fields": ["contacts.id"] }),
+    )
+    .await;
+    assert_eq!(narrow.content.len(), 1, "{}", text(&narrow));
+    assert_eq!(json_of(&narrow)["contacts"].as_array().unwrap().len(), 200);
+
+    // The environment variable sets the cap too; values under 1000 are refused.
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
+        .args(["serve"])
+        .env("GHL_MAX_RESULT_BYTES", "10")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--max-result-bytes"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
