@@ -24,6 +24,7 @@ pub mod validate;
 use std::path::{Path, PathBuf};
 
 pub use error::{SpecError, SpecErrors};
+pub use load::LoadedSpec;
 pub use rust::GeneratedFile;
 
 /// What `generate` produced.
@@ -38,10 +39,15 @@ pub struct Generated {
 /// Loads, validates and generates every spec in `dir`.
 pub fn generate(dir: &Path) -> Result<Generated, SpecErrors> {
     let specs = load::load_dir(dir)?;
-    validate::validate(&specs)?;
-    let apps = model::resolve(&specs);
     Ok(Generated {
-        inputs: specs.iter().map(|s| s.file.clone()).collect(),
-        files: rust::generate_files(&apps),
+        files: generate_specs(&specs)?,
+        inputs: specs.into_iter().map(|s| s.file).collect(),
     })
+}
+
+/// Validates and generates specs already in memory (see [`load::parse`]): what [`generate`]
+/// does after reading the directory, for tests and the fuzz targets that have no files.
+pub fn generate_specs(specs: &[LoadedSpec]) -> Result<Vec<GeneratedFile>, SpecErrors> {
+    validate::validate(specs)?;
+    Ok(rust::generate_files(&model::resolve(specs)))
 }

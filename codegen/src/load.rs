@@ -106,8 +106,19 @@ pub fn parse(file: &Path, text: &str) -> Result<AppSpec, SpecError> {
 /// The parser's message without the position it appends (the error already starts with it),
 /// and without advice meant for programmers rather than spec authors.
 fn plain_message(message: &str) -> String {
+    // An error at an alias ends with three positions, not one: `… at line 1, column 15 (defined
+    // at line 1, column 231) (used at line 1, column 297)`. Cutting only at the last ` at line `
+    // left a dangling `(used` (found while fuzzing: an alias bomb in `fixed.body`).
+    let mut message = message;
+    for group in [" (used at line ", " (defined at line "] {
+        if let Some(at) = message.rfind(group)
+            && is_position(&message[at + group.len()..], ")")
+        {
+            message = &message[..at];
+        }
+    }
     let message = match message.rfind(" at line ") {
-        Some(at) if message[at..].contains(", column ") => &message[..at],
+        Some(at) if is_position(&message[at + " at line ".len()..], "") => &message[..at],
         _ => message,
     };
     let message = message
@@ -117,6 +128,14 @@ fn plain_message(message: &str) -> String {
         .split_once("; use Option<")
         .map_or(message, |(head, _)| head)
         .to_string()
+}
+
+/// Whether `text` is exactly `<line>, column <column>` followed by `end`.
+fn is_position(text: &str, end: &str) -> bool {
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    text.strip_suffix(end)
+        .and_then(|text| text.split_once(", column "))
+        .is_some_and(|(line, column)| number(line) && number(column))
 }
 
 fn whole_file_error(file: &Path, e: std::io::Error) -> SpecError {

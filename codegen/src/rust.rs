@@ -67,7 +67,7 @@ fn registry(apps: &[App<'_>], modules: &[Ident]) -> TokenStream {
 
 /// The module of one app: a module per tool and the app's `TOOLS` table.
 fn app_module(app: &App<'_>, module: &Ident) -> TokenStream {
-    let doc = app.description.trim();
+    let doc = doc_attr(app.description.trim());
     let tool_idents = module_idents(app.tools.iter().map(|tool| tool.name));
     let tool_modules = app
         .tools
@@ -80,7 +80,7 @@ fn app_module(app: &App<'_>, module: &Ident) -> TokenStream {
         .zip(&tool_idents)
         .map(|(tool, ident)| tool_def(tool, ident));
     quote! {
-        #[doc = #doc]
+        #doc
         #[allow(dead_code, missing_docs, clippy::all)]
         pub mod #module {
             #(#tool_modules)*
@@ -100,9 +100,9 @@ fn tool_module(tool: &Tool<'_>, module: &Ident) -> TokenStream {
     let doc = format!("Arguments of `{}`: {}", tool.name, tool.spec.summary.trim());
     structs.object("Params", &doc, fields, "");
     let items = structs.items;
-    let summary = tool.spec.summary.trim();
+    let summary = doc_attr(tool.spec.summary.trim());
     quote! {
-        #[doc = #summary]
+        #summary
         pub mod #module {
             #(#items)*
         }
@@ -234,6 +234,14 @@ fn scalar_text(value: &serde_json::Value) -> String {
     }
 }
 
+/// A `#[doc]` attribute holding `text`, its line breaks as `\n`. `build.rs` pretty-prints docs
+/// as `///` or `/** */` comments, where a bare `\r` is not allowed: found by fuzzing, a summary
+/// written `"a\rb"` in YAML made the build write Rust that did not compile.
+fn doc_attr(text: &str) -> TokenStream {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    quote! { #[doc = #text] }
+}
+
 /// The enum constraints under a field, as dotted paths (`[]` steps into array items).
 fn enum_rules(path: String, field: &Field, out: &mut Vec<(String, Vec<String>)>) {
     if let Some(values) = &field.allowed {
@@ -282,10 +290,7 @@ impl Structs {
                     quote! { ::ghl_runtime::args::optional(object, #json_name, at)? }
                 }
             };
-            let doc = field.description.as_deref().map(|d| {
-                let d = d.trim();
-                quote! { #[doc = #d] }
-            });
+            let doc = field.description.as_deref().map(|d| doc_attr(d.trim()));
             members.push(quote! { #doc pub #ident: #ty });
             reads.push(quote! { #ident: #read });
             known.push(json_name);
@@ -297,8 +302,9 @@ impl Structs {
         } else {
             quote! { object }
         };
+        let doc = doc_attr(doc);
         self.items.push(quote! {
-            #[doc = #doc]
+            #doc
             pub struct #type_ident { #(#members),* }
             impl ::ghl_runtime::FromArgs for #type_ident {
                 fn from_args(

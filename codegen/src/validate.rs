@@ -206,6 +206,7 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
                 }
             }
         }
+        check_step_name(report, at, name, name);
         check_field(report, at, name, field, true);
     }
     if tool.method == Method::Get && (!tool.body.is_empty() || !tool.fixed.body.is_empty()) {
@@ -222,6 +223,7 @@ fn check_tool(report: &mut Reporter<'_>, at: &Location, tool: &ToolSpec) {
                 format!("body property `{name}` cannot have `in` (only params can)"),
             );
         }
+        check_step_name(report, at, name, name);
         check_field(report, at, name, field, true);
     }
     for Entry { name, value } in &tool.fixed.query {
@@ -273,6 +275,27 @@ fn check_path(report: &mut Reporter<'_>, tool: &ToolSpec) {
             ),
         );
     }
+    // Found by fuzzing: the client builds the URL with `Url::set_path`, which percent-encodes
+    // some characters (`"`, `<`, control characters, non-ASCII), reads `\` as `/` and drops
+    // `.` and `..` segments, so such a template would send the request to a path other than
+    // the one the spec and the docs show. Only what a URL path keeps as written may appear
+    // (`?`, `#` and space are reported above).
+    let kept = |c: char| c.is_ascii_alphanumeric() || "/{}-._~!$&'()*+,;=:@?# ".contains(c);
+    if let Some(c) = path.value.chars().find(|c| !kept(*c)) {
+        report.at(
+            &path.referenced,
+            format!(
+                "path `{}` holds {c:?}; a path may only hold letters, digits, `/`, `{{placeholders}}` and - . _ ~ ! $ & ' ( ) * + , ; = : @",
+                path.value.escape_debug()
+            ),
+        );
+    }
+    if path.value.split('/').any(|s| s == "." || s == "..") {
+        report.at(
+            &path.referenced,
+            format!("path `{}` has a `.` or `..` segment", path.value),
+        );
+    }
     let placeholders: BTreeSet<&str> = match template_params(&path.value) {
         Ok(placeholders) => placeholders.into_iter().collect(),
         Err(message) => return report.at(&path.referenced, message),
@@ -299,6 +322,19 @@ fn check_path(report: &mut Reporter<'_>, tool: &ToolSpec) {
                 ),
             );
         }
+    }
+}
+
+/// A parameter, body property or nested property name holds no `.`, `[` or `]`: those
+/// separate the steps of the paths that the enum table and the docs use (`items[].kind`).
+/// Found while writing the fuzz oracle: with a property `a.b`, the runtime looked for the
+/// enum at `a` → `b`, found nothing there, and so never checked the value.
+fn check_step_name(report: &mut Reporter<'_>, at: &Location, path: &str, name: &str) {
+    if name.contains(['.', '[', ']']) {
+        report.at(
+            at,
+            format!("`{path}`: a name cannot hold `.`, `[` or `]` (they separate the steps of paths such as `items[].kind`)"),
+        );
     }
 }
 
@@ -349,7 +385,9 @@ fn check_field(report: &mut Reporter<'_>, at: &Location, name: &str, f: &Field, 
                         format!("`{name}.{prop}` cannot have `in` (only params can)"),
                     );
                 }
-                check_field(report, at, &format!("{name}.{prop}"), value, false);
+                let path = format!("{name}.{prop}");
+                check_step_name(report, at, &path, prop);
+                check_field(report, at, &path, value, false);
             }
         }
         (_, Some(_)) => report.at(at, format!("`{name}`: only objects have `properties`")),
