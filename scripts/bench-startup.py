@@ -7,7 +7,8 @@ moment (VmHWM from /proc/PID/status, read before stdin closes).
 Not wait4's ru_maxrss: a child spawned by Python (vfork) inherits the peak of Python's own
 memory at exec, about 14 MiB, so that figure can never come out below Python's RSS.
 
-    scripts/bench-startup.py [--runs N] [--binary PATH] [--tools meta|all] [--instructions]
+    scripts/bench-startup.py [--runs N] [--binary PATH] [--tools meta|all|NAMES] [--apps APPS]
+                             [--instructions]
 
 Build first: cargo build --release. Nothing here talks to GHL (tools/list sends nothing).
 --instructions runs one spawn under valgrind's callgrind instead and prints the instructions
@@ -25,6 +26,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--runs", type=int, default=20)
 parser.add_argument("--binary", default="target/release/ghl-mcp")
 parser.add_argument("--tools", default="all")
+parser.add_argument("--apps", help="passed to serve --apps")
 parser.add_argument("--instructions", action="store_true")
 args = parser.parse_args()
 
@@ -35,25 +37,25 @@ messages = [
     {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
 ]
 payload = "".join(json.dumps(m) + "\n" for m in messages).encode()
+serve = [args.binary, "serve", "--tools", args.tools] + (["--apps", args.apps] if args.apps else [])
 
 env = {**os.environ, "GHL_LOG": "error"}
 
 if args.instructions:
-    run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                          args.binary, "serve", "--tools", args.tools],
+    run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + serve,
                          input=payload, capture_output=True, env=env, check=True)
     collected = [line for line in run.stderr.decode().splitlines() if "Collected :" in line]
     if not collected or b'"id":2' not in run.stdout:
         raise SystemExit("no instruction count or no tools/list answer:\n" + run.stderr.decode())
     count = int(collected[-1].split(":")[-1])
-    print(f"--tools {args.tools}: {count:,} instructions from exec to exit "
+    print(f"{' '.join(serve[1:])}: {count:,} instructions from exec to exit "
           f"(initialize + tools/list, callgrind)")
     raise SystemExit(0)
 
 latencies, rss, sizes, counts = [], [], [], []
 for _ in range(args.runs):
     start = time.perf_counter()
-    proc = subprocess.Popen([args.binary, "serve", "--tools", args.tools],
+    proc = subprocess.Popen(serve,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=env)
     proc.stdin.write(payload)
@@ -80,7 +82,7 @@ for _ in range(args.runs):
     counts.append(len(json.loads(answer)["result"]["tools"]))
 
 q = statistics.quantiles(latencies, n=10, method="inclusive")
-print(f"binary: {args.binary}  --tools {args.tools}  runs: {args.runs}  "
+print(f"{' '.join(serve)}  runs: {args.runs}  "
       f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 print(f"tools listed: {counts[0]}  tools/list answer: {sizes[0]} bytes (~{sizes[0] // 4} tokens at 4 bytes/token)")
 print(f"spawn → tools/list answer: median {statistics.median(latencies):.1f} ms, "

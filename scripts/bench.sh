@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The whole benchmark suite, in one command (about 6 minutes on 2 cores once the release
-# build and the bench profile are compiled; add the first compile of both on a fresh clone):
+# The whole benchmark suite, in one command: about 2.5 minutes on 2 cores once the release
+# binary and the bench profile are compiled (a fresh clone compiles both first, which takes
+# longer than the suite itself):
 #
 #   scripts/bench.sh [--quick]
 #
-#   1. startup: spawn → first tools/list answer, 20 spawns per mode, tools/list size, peak
-#      RSS; then the instructions of one spawn per mode under callgrind (load-independent)
+#   1. startup: spawn → first tools/list answer, 20 spawns per mode (and all tools of one
+#      app), tools/list size, peak RSS; then the instructions of one spawn per mode under
+#      callgrind (load-independent)
 #   2. per-call overhead: 1,000 get_contact calls through the server over stdio, each paired
 #      with the same GET sent directly with reqwest; peak RSS after tools/list and after them
 #   3. batch throughput: 1,000 items (10 execute_batch calls) against a fake GHL enforcing
@@ -49,6 +51,8 @@ section "1. startup: spawn → first tools/list answer"
 for mode in meta all; do
   scripts/bench-startup.py --runs "$runs" --binary "$binary" --tools "$mode"
 done
+# What an agent pays when it asks for one app's tools rather than all of them.
+scripts/bench-startup.py --runs "$runs" --binary "$binary" --tools all --apps contacts
 if ! $quick && command -v valgrind >/dev/null; then
   for mode in meta all; do
     scripts/bench-startup.py --instructions --binary "$binary" --tools "$mode"
