@@ -262,7 +262,7 @@ async fn serve(exposure: Exposure, max_result_bytes: usize) -> ExitCode {
     if let Err(e) = exposure.check_apps() {
         return fail(exit::USAGE, e);
     }
-    let client = match Config::from_env().and_then(Client::new) {
+    let client = match Config::from_env().map(Client::new) {
         Ok(client) => client,
         Err(e) => return fail(exit::NETWORK_OR_CONFIG, e),
     };
@@ -399,7 +399,7 @@ async fn call(name: &str, args: Value, select: &[String], dry_run: bool) -> Exit
         Ok(tool) => tool,
         Err(code) => return code,
     };
-    let client = match Config::from_env().and_then(Client::new) {
+    let client = match Config::from_env().map(Client::new) {
         Ok(client) => client,
         Err(e) => return fail(exit::NETWORK_OR_CONFIG, e),
     };
@@ -478,7 +478,7 @@ async fn batch(
         Ok(items) => items,
         Err(e) => return fail(exit::INVALID_ARGUMENTS, e),
     };
-    let client = match Config::from_env().and_then(Client::new) {
+    let client = match Config::from_env().map(Client::new) {
         Ok(client) => client,
         Err(e) => return fail(exit::NETWORK_OR_CONFIG, e),
     };

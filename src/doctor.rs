@@ -147,13 +147,7 @@ pub(crate) async fn run() -> ExitCode {
     let base_url = shown_base_url(&config);
     let configured_quota = config.rate_limit;
     let timeout = config.timeout;
-    let client = match Client::new(config) {
-        Ok(client) => client,
-        Err(e) => {
-            list.fail(e.to_string());
-            return ExitCode::from(exit::NETWORK_OR_CONFIG);
-        }
-    };
+    let client = Client::new(config);
     let what = format!(
         "{} {} ({PROBE_TOOL})",
         request.method.as_str(),

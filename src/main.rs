@@ -23,6 +23,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging();
+    report_panics_in_the_log();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -53,4 +54,21 @@ fn init_logging() {
         )
         .with(filter)
         .init();
+}
+
+/// A panic (a bug) is reported through the log, on stderr, with the token scrubbed from its
+/// message: the default hook prints the message as it is. Tool calls also catch panics and
+/// answer with an error (see `server`), so this is what a user sees beside that answer.
+fn report_panics_in_the_log() {
+    let token = std::env::var("GHL_API_KEY")
+        .ok()
+        .map(ghl_runtime::Secret::new);
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info.to_string();
+        let text = match &token {
+            Some(token) => token.scrub(text),
+            None => text,
+        };
+        tracing::error!("ghl-mcp {text} (a bug; please report it)");
+    }));
 }

@@ -1,7 +1,10 @@
 //! The MCP server: a hand-written `ServerHandler` over the generated registry and the
 //! meta-tools, shaped by the exposure flags (`--tools`, `--apps`, `--read-only`).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+
+use futures::FutureExt;
 
 use ghl_runtime::result_cap::{self, Fitted};
 use ghl_runtime::{BatchProgress, Client, ToolDef};
@@ -46,16 +49,28 @@ impl GhlServer {
     }
 
     /// Runs a tool or meta-tool; a failure is an `isError` result the model can read. Only an
-    /// unknown name is a protocol error.
+    /// unknown name is a protocol error. A panic on the way (a
+    /// bug) is caught and becomes an `isError` result too, so the client always gets an answer.
     async fn call(
         &self,
         name: &str,
         args: Value,
         context: &RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let exposure = &self.exposure;
         let narrow = narrowing(name, &args);
-        let outcome = match name {
+        let outcome = guarded(name, &self.client, self.run(name, args, context)).await?;
+        Ok(self.result(name, outcome, &narrow))
+    }
+
+    /// What a tool or meta-tool returned, or the message of its failure.
+    async fn run(
+        &self,
+        name: &str,
+        args: Value,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<Result<Value, String>, ErrorData> {
+        let exposure = &self.exposure;
+        Ok(match name {
             "search_tools" => meta::search_tools(exposure, args),
             "describe_tool" => meta::describe_tool(exposure, args),
             "execute_tool" => meta::execute_tool(&self.client, exposure, args).await,
@@ -67,17 +82,20 @@ impl GhlServer {
                 let Some(tool) = catalog::find(name) else {
                     return Err(ErrorData::invalid_params(catalog::unknown_tool(name), None));
                 };
-                match exposure.refusal(tool) {
-                    Some(reason) => Err(reason),
-                    None => self
-                        .client
-                        .call(tool, args)
-                        .await
-                        .map_err(|e| format!("{name}: {e}")),
+                if let Some(reason) = exposure.refusal(tool) {
+                    return Ok(Err(reason));
                 }
+                self.client
+                    .call(tool, args)
+                    .await
+                    .map_err(|e| format!("{name}: {e}"))
             }
-        };
-        Ok(match outcome {
+        })
+    }
+
+    /// The MCP result of an outcome: GHL's JSON, cut to the cap with a notice, or the error.
+    fn result(&self, name: &str, outcome: Result<Value, String>, narrow: &str) -> CallToolResult {
+        match outcome {
             Ok(value) => {
                 let Fitted { text, cut } = result_cap::fit(&value, self.max_result_bytes);
                 let mut content = vec![ContentBlock::text(text)];
@@ -87,7 +105,7 @@ impl GhlServer {
                         full_bytes = cut.full_bytes,
                         "result cut to fit"
                     );
-                    content.push(ContentBlock::text(cut.notice(&narrow)));
+                    content.push(ContentBlock::text(cut.notice(narrow)));
                 }
                 CallToolResult::success(content)
             }
@@ -95,7 +113,32 @@ impl GhlServer {
                 tracing::info!(tool = name, error = %message, "tool call failed");
                 CallToolResult::error(vec![ContentBlock::text(message)])
             }
-        })
+        }
+    }
+}
+
+/// Runs `call`, turning a panic inside it into the failure of the call: its message (the
+/// token scrubbed from it), logged and returned, so the request still gets an answer.
+async fn guarded<T>(
+    name: &str,
+    client: &Client,
+    call: impl Future<Output = Result<Result<T, String>, ErrorData>>,
+) -> Result<Result<T, String>, ErrorData> {
+    match AssertUnwindSafe(call).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            let what = client.scrub(what);
+            tracing::error!(tool = name, panic = %what, "tool call panicked");
+            Ok(Err(format!(
+                "{name}: internal error in ghl-mcp (a bug; please report it): {what}. If the \
+                 tool writes, check whether it took effect before repeating it"
+            )))
+        }
     }
 }
 
@@ -246,4 +289,75 @@ pub(crate) async fn serve(
     let reason = running.waiting().await?;
     tracing::info!(?reason, "MCP session ended");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use ghl_runtime::Config;
+    use serde_json::json;
+
+    const TOKEN: &str = "pit-guarded-secret-0001";
+
+    fn client() -> Client {
+        let config = Config::from_lookup(|var| (var == "GHL_API_KEY").then(|| TOKEN.to_string()));
+        Client::new(config.unwrap())
+    }
+
+    async fn panicking(message: String) -> Result<Result<Value, String>, ErrorData> {
+        if !message.is_empty() {
+            panic!("{message}");
+        }
+        Ok(Ok(json!("unreachable")))
+    }
+
+    #[tokio::test]
+    async fn a_panic_becomes_the_calls_error_with_the_token_scrubbed() {
+        let client = client();
+        let outcome = guarded(
+            "get_contact",
+            &client,
+            panicking(format!("state near {TOKEN}")),
+        );
+        let message = outcome.await.unwrap().unwrap_err();
+        assert_eq!(
+            message,
+            "get_contact: internal error in ghl-mcp (a bug; please report it): state near \
+             [redacted]. If the tool writes, check whether it took effect before repeating it"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_panic_with_a_literal_message_keeps_it() {
+        let call = async {
+            if TOKEN.is_empty() {
+                return Ok(Ok(json!(null)));
+            }
+            panic!("index out of bounds")
+        };
+        let message = guarded("execute_batch", &client(), call).await.unwrap();
+        assert!(
+            message
+                .unwrap_err()
+                .contains("please report it): index out of bounds."),
+            "the message of a `&str` panic is kept"
+        );
+    }
+
+    #[tokio::test]
+    async fn outcomes_without_a_panic_pass_through_unchanged() {
+        let client = client();
+        let ok = guarded("a", &client, async { Ok(Ok(json!({"id": 1}))) }).await;
+        assert_eq!(ok.unwrap().unwrap(), json!({"id": 1}));
+        let failed = guarded("a", &client, async {
+            Ok(Err::<Value, _>("a: no".to_string()))
+        });
+        assert_eq!(failed.await.unwrap().unwrap_err(), "a: no");
+        let refused = guarded("a", &client, async {
+            Err::<Result<Value, String>, _>(ErrorData::invalid_params("unknown tool `a`", None))
+        });
+        assert_eq!(refused.await.unwrap_err().message, "unknown tool `a`");
+    }
 }

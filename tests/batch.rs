@@ -32,7 +32,7 @@ fn client(fake: &FakeGhl, extra: &[(&str, &str)]) -> Client {
             .find(|(k, _)| *k == var)
             .map(|(_, v)| v.clone())
     };
-    Client::new(Config::from_lookup(lookup).unwrap()).unwrap()
+    Client::new(Config::from_lookup(lookup).unwrap())
 }
 
 async fn run(

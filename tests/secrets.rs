@@ -226,7 +226,7 @@ async fn debug_output_of_config_client_and_errors_hides_the_token() {
     })
     .unwrap();
     assert_clean("Config's Debug", &format!("{config:?}"));
-    let client = Client::new(config).unwrap();
+    let client = Client::new(config);
     assert_clean("Client's Debug", &format!("{client:?}"));
     let request = ghl_runtime::Request {
         tool: "t",

@@ -402,7 +402,7 @@ pub async fn execute_batch(
                 biased;
                 () = cancel.cancelled() => break None,
                 Some(joined) = running.join_next(), if !running.is_empty() => {
-                    let (index, result) = joined_outcome(joined, &task_items);
+                    let (index, result) = joined_outcome(joined, &task_items, client);
                     finish(index, result, &mut outcomes);
                 }
                 permit = slots.clone().acquire_owned() => break permit.ok(),
@@ -422,7 +422,7 @@ pub async fn execute_batch(
         task_items.insert(task.id(), index);
     }
     while let Some(joined) = running.join_next().await {
-        let (index, result) = joined_outcome(joined, &task_items);
+        let (index, result) = joined_outcome(joined, &task_items, client);
         finish(index, result, &mut outcomes);
     }
     let reason = if cancel.is_cancelled() {
@@ -443,21 +443,19 @@ pub async fn execute_batch(
 
 type Joined = Result<(usize, Result<Value, CallError>), tokio::task::JoinError>;
 
-/// The item a finished task ran and its result; a task that panicked is a failure of its item.
+/// The item a finished task ran and its result; a task that panicked is a failure of its item
+/// (the panic's message, the token scrubbed from it).
 fn joined_outcome(
     joined: Joined,
     task_items: &std::collections::HashMap<tokio::task::Id, usize>,
+    client: &Client,
 ) -> (usize, Result<Value, CallError>) {
     match joined {
         Ok(outcome) => outcome,
         Err(error) => {
             let index = task_items.get(&error.id()).copied().unwrap_or(usize::MAX);
-            (
-                index,
-                Err(CallError::Internal(format!(
-                    "the item's task failed: {error}"
-                ))),
-            )
+            let message = client.scrub(format!("the item's task failed: {error}"));
+            (index, Err(CallError::Internal(message)))
         }
     }
 }

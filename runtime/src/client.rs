@@ -1,6 +1,6 @@
 //! The HTTP client: rate limit, send, and turn GHL's answer into JSON or a structured error.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -8,7 +8,7 @@ use reqwest::{StatusCode, Url};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Secret};
 use crate::error::CallError;
 use crate::limiter::{RateLimiter, RateSignal};
 use crate::request::Request;
@@ -18,38 +18,29 @@ use crate::tool::{Method, ToolDef};
 /// Sends requests to GHL. Cheap to clone: clones share one connection pool and one limiter.
 #[derive(Debug, Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    http: Arc<Http>,
     config: Arc<Config>,
     limiter: Arc<RateLimiter>,
 }
 
 impl Client {
     /// A client for `config`, with its own limiter for `config.rate_limit`.
-    pub fn new(config: Config) -> Result<Client, ConfigError> {
+    pub fn new(config: Config) -> Client {
         let limiter = Arc::new(RateLimiter::new(config.rate_limit));
         Client::with_limiter(config, limiter)
     }
 
     /// A client sharing `limiter` with others.
-    pub fn with_limiter(config: Config, limiter: Arc<RateLimiter>) -> Result<Client, ConfigError> {
-        // reqwest is built without a bundled crypto provider; ring is ours. Installing twice
-        // (a second client) is harmless, so the result is ignored.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(std::time::Duration::from_secs(10)))
-            .user_agent(concat!("ghl-mcp/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ConfigError::Invalid {
-                var: "GHL_BASE_URL",
-                value: config.base_url.to_string(),
-                reason: e.to_string(),
-            })?;
-        Ok(Client {
-            http,
+    ///
+    /// The HTTP client behind it is built on a thread of its own, started here: building it
+    /// loads the system's CA certificates, most of the work of starting `ghl-mcp serve`, and
+    /// no request needs it before the first call. A call made before it is ready waits for it.
+    pub fn with_limiter(config: Config, limiter: Arc<RateLimiter>) -> Client {
+        Client {
+            http: Http::start(config.timeout),
             config: Arc::new(config),
             limiter,
-        })
+        }
     }
 
     /// The configuration in use.
@@ -172,6 +163,7 @@ impl Client {
         };
         let mut builder = self
             .http
+            .client()?
             .request(method, url)
             .header(AUTHORIZATION, auth)
             .header("Version", request.version)
@@ -222,9 +214,69 @@ impl Client {
         Err(error)
     }
 
-    /// The token, or "" when there is none (nothing is sent then).
-    pub(crate) fn token(&self) -> &str {
-        self.config.api_key.as_ref().map_or("", |t| t.expose())
+    /// The token, if there is one (without it nothing is sent).
+    pub(crate) fn token(&self) -> Option<&Secret> {
+        self.config.api_key.as_ref()
+    }
+
+    /// `text` with the token replaced by `[redacted]` wherever it appears: for text that did
+    /// not come from ghl-mcp's own messages (a panic's, say), which never hold it.
+    pub fn scrub(&self, text: String) -> String {
+        match self.token() {
+            Some(token) => token.scrub(text),
+            None => text,
+        }
+    }
+}
+
+/// The reqwest client, built once, in the background from the moment a [`Client`] is made.
+#[derive(Debug)]
+struct Http {
+    built: OnceLock<Result<reqwest::Client, String>>,
+    timeout: Duration,
+}
+
+impl Http {
+    /// Starts building the client on a thread of its own. Should the thread not start, the
+    /// first request builds it instead.
+    fn start(timeout: Duration) -> Arc<Http> {
+        let http = Arc::new(Http {
+            built: OnceLock::new(),
+            timeout,
+        });
+        let background = Arc::clone(&http);
+        let spawned = std::thread::Builder::new()
+            .name("ghl-http-setup".into())
+            .spawn(move || {
+                let _ = background.client();
+            });
+        if let Err(error) = spawned {
+            tracing::debug!(%error, "HTTP client built on first use instead");
+        }
+        http
+    }
+
+    /// The client, once built: blocks while another thread is still building it (a few
+    /// milliseconds, once per process).
+    fn client(&self) -> Result<&reqwest::Client, ConfigError> {
+        self.built
+            .get_or_init(|| self.build())
+            .as_ref()
+            .map_err(|reason| ConfigError::HttpClient {
+                reason: reason.clone(),
+            })
+    }
+
+    fn build(&self) -> Result<reqwest::Client, String> {
+        // reqwest is built without a bundled crypto provider; ring is ours. Installing twice
+        // (a second client) is harmless, so the result is ignored.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("ghl-mcp/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| with_causes(e.to_string(), &e))
     }
 }
 
@@ -275,21 +327,26 @@ pub(crate) fn rate_signal(status: StatusCode, headers: &HeaderMap) -> RateSignal
 
 pub(crate) fn network_error(error: reqwest::Error) -> CallError {
     let maybe_sent = !error.is_connect();
-    let mut message = if error.is_timeout() {
+    let first = if error.is_timeout() {
         "the request timed out".to_string()
     } else {
         error.to_string()
     };
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
     CallError::Network {
-        message,
+        message: with_causes(first, &error),
         maybe_sent,
     }
+}
+
+/// `first`, then each cause of `error` after a colon: reqwest's own message rarely says why.
+fn with_causes(mut first: String, error: &dyn std::error::Error) -> String {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        first.push_str(": ");
+        first.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    first
 }
 
 #[cfg(test)]

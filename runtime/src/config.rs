@@ -27,6 +27,20 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// `text` with every occurrence of the secret replaced by `[redacted]`. A secret shorter
+    /// than [`Secret::MIN_SCRUBBED_LEN`] is left alone: no real token is that short, and
+    /// replacing a short string would garble ordinary text.
+    pub fn scrub(&self, text: String) -> String {
+        if self.0.len() >= Secret::MIN_SCRUBBED_LEN && text.contains(&self.0) {
+            text.replace(&self.0, "[redacted]")
+        } else {
+            text
+        }
+    }
+
+    /// The shortest secret [`Secret::scrub`] replaces.
+    pub const MIN_SCRUBBED_LEN: usize = 8;
 }
 
 impl fmt::Debug for Secret {
@@ -57,6 +71,12 @@ pub enum ConfigError {
         /// Its value (never the token).
         value: String,
         /// Why.
+        reason: String,
+    },
+    /// The HTTP client could not be set up (no usable TLS configuration, say).
+    #[error("the HTTP client could not be set up: {reason}")]
+    HttpClient {
+        /// Why, from reqwest.
         reason: String,
     },
 }
@@ -169,6 +189,18 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrub_replaces_the_secret_everywhere_and_leaves_short_ones_alone() {
+        let secret = Secret::new("pit-12345678");
+        assert_eq!(
+            secret.scrub("a pit-12345678 b pit-12345678".into()),
+            "a [redacted] b [redacted]"
+        );
+        assert_eq!(secret.scrub("pit-1234567".into()), "pit-1234567");
+        // A secret too short to be a token would garble ordinary text: left alone.
+        assert_eq!(Secret::new("a").scrub("a cat".into()), "a cat");
+    }
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |var| {

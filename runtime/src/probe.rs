@@ -132,7 +132,7 @@ mod tests {
             _ => None,
         })
         .unwrap();
-        Client::new(config).unwrap()
+        Client::new(config)
     }
 
     fn request() -> Request {

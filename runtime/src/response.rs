@@ -6,6 +6,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::Value;
 
 use crate::client::network_error;
+use crate::config::Secret;
 use crate::error::CallError;
 
 /// How much of a body that is not what it should be is quoted in a message.
@@ -23,16 +24,12 @@ pub(crate) struct Answer {
     pub(crate) text: String,
 }
 
-/// Tokens shorter than this are not scrubbed from answers: no real token is that short, and
-/// scrubbing a short string would garble ordinary text.
-const MIN_SCRUBBED_TOKEN: usize = 8;
-
 /// Reads a response's body, at most `limit` bytes, then replaces every occurrence of `token`
 /// (a hostile or buggy server may echo it back) with `[redacted]`.
 pub(crate) async fn read(
     mut response: reqwest::Response,
     limit: usize,
-    token: &str,
+    token: Option<&Secret>,
 ) -> Result<Answer, CallError> {
     let status = response.status();
     let content_type = content_type(response.headers());
@@ -47,8 +44,8 @@ pub(crate) async fn read(
         Ok(text) => text,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    if token.len() >= MIN_SCRUBBED_TOKEN && text.contains(token) {
-        text = text.replace(token, "[redacted]");
+    if let Some(token) = token {
+        text = token.scrub(text);
     }
     Ok(Answer {
         status,

@@ -21,7 +21,7 @@ fn client(fake: &FakeGhl, extra: &[(&str, &str)]) -> Client {
             .find(|(k, _)| *k == var)
             .map(|(_, v)| v.clone())
     };
-    Client::new(Config::from_lookup(lookup).unwrap()).unwrap()
+    Client::new(Config::from_lookup(lookup).unwrap())
 }
 
 fn request(method: Method, path: &str, body: Option<Value>) -> Request {
@@ -217,7 +217,6 @@ async fn without_a_token_nothing_is_sent() {
         Config::from_lookup(|var| env.iter().find(|(k, _)| *k == var).map(|(_, v)| v.clone()))
             .unwrap();
     let err = Client::new(config)
-        .unwrap()
         .send(&request(Method::Get, "/a", None))
         .await
         .unwrap_err();
@@ -246,7 +245,6 @@ async fn an_answer_past_the_size_limit_is_dropped_with_a_clear_error() {
     .unwrap();
     config.max_response_bytes = 2 * 1024 * 1024;
     let error = Client::new(config)
-        .unwrap()
         .send(&request(Method::Post, "/flood", Some(json!({}))))
         .await
         .unwrap_err();

@@ -17,7 +17,7 @@ fn client(fake: &FakeGhl, quota: &str) -> Client {
     let config =
         Config::from_lookup(|var| env.iter().find(|(k, _)| *k == var).map(|(_, v)| v.clone()))
             .unwrap();
-    Client::new(config).unwrap()
+    Client::new(config)
 }
 
 fn request(location: &str) -> Request {
