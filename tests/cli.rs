@@ -178,6 +178,28 @@ async fn an_unreachable_ghl_is_a_network_error() {
 }
 
 #[tokio::test]
+async fn without_ca_certificates_a_call_is_a_clear_configuration_error() {
+    let fake = FakeGhl::start().await;
+    let output = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
+        .args(["call", "get_contact", "--args", r#"{"contactId":"c"}"#])
+        .env("GHL_BASE_URL", fake.base_url())
+        .env("GHL_API_KEY", TOKEN)
+        .env("SSL_CERT_FILE", "/nonexistent/ghl-mcp-test/ca.pem")
+        .env("SSL_CERT_DIR", "/nonexistent/ghl-mcp-test/certs")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the HTTP client could not be set up")
+            && stderr(&output).contains("SSL_CERT_FILE"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test]
 async fn a_missing_token_is_a_clear_configuration_error() {
     let output = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"))
         .args(["call", "get_contact", "--args", r#"{"contactId":"c"}"#])

@@ -22,13 +22,19 @@ struct Session {
 }
 
 async fn start(fake: &FakeGhl) -> Session {
+    start_with(fake, &[]).await
+}
+
+/// A session whose server also has the variables `env`.
+async fn start_with(fake: &FakeGhl, env: &[(&str, &str)]) -> Session {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ghl-mcp"));
     command
         .args(["serve", "--tools", "all", "--apps", "contacts"])
         .env("GHL_BASE_URL", fake.base_url())
         .env("GHL_API_KEY", TOKEN)
         .env("GHL_LOCATION_ID", "loc-default")
-        .env("GHL_LOG", "debug");
+        .env("GHL_LOG", "debug")
+        .envs(env.iter().copied());
     let (transport, stderr) = TokioChildProcess::builder(command)
         .stderr(Stdio::piped())
         .spawn()
@@ -415,4 +421,35 @@ async fn the_server_exits_cleanly_when_stdin_closes() {
     for line in stdout.lines() {
         serde_json::from_str::<Value>(line).expect("stdout carries only protocol messages");
     }
+}
+
+#[tokio::test]
+async fn without_ca_certificates_the_server_still_lists_and_each_call_says_why_it_failed() {
+    let fake = FakeGhl::start().await;
+    // Certificates only from these paths, which do not exist: none can be loaded.
+    let nowhere = [
+        ("SSL_CERT_FILE", "/nonexistent/ghl-mcp-test/ca.pem"),
+        ("SSL_CERT_DIR", "/nonexistent/ghl-mcp-test/certs"),
+    ];
+    let session = start_with(&fake, &nowhere).await;
+    let tools = session.client.list_all_tools().await.unwrap();
+    assert_eq!(tools.len(), 33, "32 contacts tools and execute_batch");
+    for _ in 0..2 {
+        let result = session
+            .call("get_contact", json!({"contactId": "c1"}))
+            .await;
+        assert!(is_error(&result), "{result:?}");
+        let message = text(&result);
+        assert!(
+            message.starts_with("get_contact: the HTTP client could not be set up: ")
+                && message.contains("No CA certificates were loaded from the system")
+                && message.contains("install them"),
+            "{message}"
+        );
+    }
+    assert!(
+        fake.requests().is_empty(),
+        "nothing can be sent without TLS set up"
+    );
+    session.client.cancel().await.unwrap();
 }

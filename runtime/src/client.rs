@@ -32,12 +32,16 @@ impl Client {
 
     /// A client sharing `limiter` with others.
     ///
-    /// The HTTP client behind it is built on a thread of its own, started here: building it
-    /// loads the system's CA certificates, most of the work of starting `ghl-mcp serve`, and
-    /// no request needs it before the first call. A call made before it is ready waits for it.
+    /// The HTTP client behind it is built when the first request needs it: building it loads
+    /// the system's CA certificates (a few milliseconds), which was most of the work of
+    /// starting `ghl-mcp serve`, and a failure to (no certificates on the machine, say) is
+    /// then the error of each call rather than a server that will not start.
     pub fn with_limiter(config: Config, limiter: Arc<RateLimiter>) -> Client {
         Client {
-            http: Http::start(config.timeout),
+            http: Arc::new(Http {
+                built: OnceLock::new(),
+                timeout: config.timeout,
+            }),
             config: Arc::new(config),
             limiter,
         }
@@ -229,7 +233,7 @@ impl Client {
     }
 }
 
-/// The reqwest client, built once, in the background from the moment a [`Client`] is made.
+/// The reqwest client, built once, by the first request that needs it.
 #[derive(Debug)]
 struct Http {
     built: OnceLock<Result<reqwest::Client, String>>,
@@ -237,27 +241,8 @@ struct Http {
 }
 
 impl Http {
-    /// Starts building the client on a thread of its own. Should the thread not start, the
-    /// first request builds it instead.
-    fn start(timeout: Duration) -> Arc<Http> {
-        let http = Arc::new(Http {
-            built: OnceLock::new(),
-            timeout,
-        });
-        let background = Arc::clone(&http);
-        let spawned = std::thread::Builder::new()
-            .name("ghl-http-setup".into())
-            .spawn(move || {
-                let _ = background.client();
-            });
-        if let Err(error) = spawned {
-            tracing::debug!(%error, "HTTP client built on first use instead");
-        }
-        http
-    }
-
-    /// The client, once built: blocks while another thread is still building it (a few
-    /// milliseconds, once per process).
+    /// The client, built now if it is not yet (a few milliseconds, once per process; a caller
+    /// on another thread meanwhile waits for it).
     fn client(&self) -> Result<&reqwest::Client, ConfigError> {
         self.built
             .get_or_init(|| self.build())

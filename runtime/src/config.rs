@@ -73,8 +73,12 @@ pub enum ConfigError {
         /// Why.
         reason: String,
     },
-    /// The HTTP client could not be set up (no usable TLS configuration, say).
-    #[error("the HTTP client could not be set up: {reason}")]
+    /// The HTTP client could not be set up (no CA certificates on the machine, say).
+    #[error(
+        "the HTTP client could not be set up: {reason}. ghl-mcp trusts the system's CA \
+         certificates: install them (the ca-certificates package on most Linux systems), or \
+         point SSL_CERT_FILE at a PEM file of them"
+    )]
     HttpClient {
         /// Why, from reqwest.
         reason: String,
