@@ -27,7 +27,8 @@ cd "$(git rev-parse --show-toplevel)"
 quick=false
 [ "${1:-}" = "--quick" ] && quick=true
 target=${CARGO_TARGET_DIR:-target}
-binary=$target/release/ghl-mcp
+# Absolute: cargo bench runs the bench from its own crate's directory.
+binary=$(realpath -m "$target/release/ghl-mcp")
 
 section() {
   echo

@@ -270,6 +270,8 @@ async fn serve(exposure: Exposure, max_result_bytes: usize) -> ExitCode {
         tracing::warn!(
             "GHL_API_KEY is not set: tools are listed, but every call will fail until it is"
         );
+    } else if let Err(e) = client.set_up_http() {
+        tracing::warn!("{e}; tools are listed, but every call will fail");
     }
     match server::serve(client, exposure, max_result_bytes).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -24,10 +24,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging();
     report_panics_in_the_log();
-    // One thread: every command waits on GHL far longer than it computes, and a single
-    // thread starts faster and holds less memory than a pool (one malloc arena, no idle
-    // workers). BENCHMARKS.md has the figures.
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {

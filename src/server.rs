@@ -25,42 +25,32 @@ use crate::{catalog, meta};
 pub(crate) struct GhlServer {
     client: Client,
     exposure: Arc<Exposure>,
+    tools: Arc<Vec<Tool>>,
     /// Results longer than this (bytes of JSON) are cut, with a notice.
     max_result_bytes: usize,
 }
 
 impl GhlServer {
     pub(crate) fn new(client: Client, exposure: Exposure, max_result_bytes: usize) -> Self {
+        let tools = match &exposure.mode {
+            Mode::Meta => meta::tools(true),
+            Mode::All | Mode::Named(_) => {
+                let mut tools: Vec<Tool> = exposure.allowed().map(catalog::mcp_tool).collect();
+                tools.extend(meta::tools(false));
+                tools
+            }
+        };
         GhlServer {
             client,
             exposure: Arc::new(exposure),
+            tools: Arc::new(tools),
             max_result_bytes,
         }
     }
 
-    /// The generated tools tools/list shows (none in meta mode).
-    fn listed(&self) -> impl Iterator<Item = &'static ToolDef> + '_ {
-        let listed = !matches!(self.exposure.mode, Mode::Meta);
-        self.exposure.allowed().filter(move |_| listed)
-    }
-
-    /// The meta-tools tools/list shows: all four in meta mode, `execute_batch` otherwise.
-    fn meta_tools(&self) -> Vec<Tool> {
-        meta::tools(matches!(self.exposure.mode, Mode::Meta))
-    }
-
-    /// What tools/list shows, built for each listing rather than held: in `--tools all` the
-    /// schemas, as the `serde_json` maps rmcp's `Tool` holds, take ≈ 5.6 MB of heap, for a
-    /// list a client asks for once or twice a session (≈ 3 ms to build).
-    fn tools(&self) -> Vec<Tool> {
-        let mut tools: Vec<Tool> = self.listed().map(catalog::mcp_tool).collect();
-        tools.extend(self.meta_tools());
-        tools
-    }
-
     /// Runs a tool or meta-tool; a failure is an `isError` result the model can read. Only an
-    /// unknown name is a protocol error. A panic on the way (a
-    /// bug) is caught and becomes an `isError` result too, so the client always gets an answer.
+    /// unknown name is a protocol error. A panic on the way (a bug) is caught and becomes an
+    /// `isError` result too, so the client always gets an answer.
     async fn call(
         &self,
         name: &str,
@@ -260,14 +250,11 @@ impl ServerHandler for GhlServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools()))
+        Ok(ListToolsResult::with_all_items(self.tools.as_ref().clone()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        match self.listed().find(|tool| tool.name == name) {
-            Some(tool) => Some(catalog::mcp_tool(tool)),
-            None => self.meta_tools().into_iter().find(|tool| tool.name == name),
-        }
+        self.tools.iter().find(|tool| tool.name == name).cloned()
     }
 
     async fn call_tool(
@@ -289,8 +276,7 @@ pub(crate) async fn serve(
     max_result_bytes: usize,
 ) -> anyhow::Result<()> {
     let server = GhlServer::new(client, exposure, max_result_bytes);
-    let tools = server.listed().count() + server.meta_tools().len();
-    tracing::info!(tools, "ghl-mcp serving MCP on stdio");
+    tracing::info!(tools = server.tools.len(), "ghl-mcp serving MCP on stdio");
     let running = match server.serve(rmcp::transport::io::stdio_pipes()).await {
         Ok(running) => running,
         // The client went away before initializing: nothing to serve, and nothing went wrong.

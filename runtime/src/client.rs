@@ -47,6 +47,13 @@ impl Client {
         }
     }
 
+    /// Builds the HTTP client now rather than at the first call, and returns the error every
+    /// call will return if it cannot be built. Done first thing, the memory its certificates
+    /// took while loading is reused by what comes after; loaded at the first call, it is not.
+    pub fn set_up_http(&self) -> Result<(), ConfigError> {
+        self.http.client().map(|_| ())
+    }
+
     /// The configuration in use.
     pub fn config(&self) -> &Config {
         &self.config
