@@ -39,7 +39,9 @@ messages = [
 payload = "".join(json.dumps(m) + "\n" for m in messages).encode()
 serve = [args.binary, "serve", "--tools", args.tools] + (["--apps", args.apps] if args.apps else [])
 
-env = {**os.environ, "GHL_LOG": "error"}
+# A token, as every real deployment has: with one, `serve` sets up its HTTP client (loads the
+# CA certificates) at start; nothing here sends a request.
+env = {**os.environ, "GHL_LOG": "error", "GHL_API_KEY": "pit-bench-startup-not-a-token"}
 
 if args.instructions:
     run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + serve,

@@ -32,10 +32,10 @@ impl Client {
 
     /// A client sharing `limiter` with others.
     ///
-    /// The HTTP client behind it is built when the first request needs it: building it loads
-    /// the system's CA certificates (a few milliseconds), which was most of the work of
-    /// starting `ghl-mcp serve`, and a failure to (no certificates on the machine, say) is
-    /// then the error of each call rather than a server that will not start.
+    /// The HTTP client behind it is built by [`Client::set_up_http`] or else by the first
+    /// request: building it loads the system's CA certificates (a few milliseconds), and a
+    /// failure to (no certificates on the machine, say) is the error of each call rather than
+    /// a server that will not start.
     pub fn with_limiter(config: Config, limiter: Arc<RateLimiter>) -> Client {
         Client {
             http: Arc::new(Http {
