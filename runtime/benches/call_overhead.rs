@@ -74,6 +74,10 @@ fn options() -> Options {
         "{} not found: run `cargo build --release` first, or pass --binary",
         options.binary.display()
     );
+    assert!(
+        options.calls > 0 && options.batches > 0,
+        "--calls and --batches must be at least 1 (to skip a part, use --only overhead|throughput)"
+    );
     options
 }
 
