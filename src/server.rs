@@ -69,6 +69,8 @@ impl GhlServer {
         args: Value,
         context: &RequestContext<RoleServer>,
     ) -> Result<Result<Value, String>, ErrorData> {
+        #[cfg(debug_assertions)]
+        injected_panic(name);
         let exposure = &self.exposure;
         Ok(match name {
             "search_tools" => meta::search_tools(exposure, args),
@@ -114,6 +116,22 @@ impl GhlServer {
                 CallToolResult::error(vec![ContentBlock::text(message)])
             }
         }
+    }
+}
+
+/// Debug builds only (tests): `GHL_MCP_TEST_PANIC=TOOL:MESSAGE` makes every call of TOOL
+/// panic with MESSAGE, so tests can check through the real binary that a panic is answered,
+/// logged with the token scrubbed, and survived. No input makes a tool panic that tests
+/// know of, which is why this hook exists; release builds do not have it.
+#[cfg(debug_assertions)]
+fn injected_panic(name: &str) {
+    if let Some((tool, message)) = std::env::var("GHL_MCP_TEST_PANIC")
+        .ok()
+        .as_deref()
+        .and_then(|spec| spec.split_once(':'))
+        && tool == name
+    {
+        panic!("{message}");
     }
 }
 

@@ -1,7 +1,7 @@
 //! The token never shows: one known token goes through everything ghl-mcp can do (MCP calls
 //! that succeed, GHL errors, a GHL that echoes the token back, timeouts, an unreachable GHL,
-//! batches, the CLI's calls, dry runs and doctor) with every log on at `trace`, and every byte
-//! of stdout, stderr and every result is scanned for it.
+//! batches, a tool call that panics, the CLI's calls, dry runs and doctor) with every log on
+//! at `trace`, and every byte of stdout, stderr and every result is scanned for it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -51,7 +51,12 @@ fn server(base_url: &str) -> Command {
 
 /// Runs a session of calls and returns every result's JSON and the server's stderr.
 async fn mcp_session(base_url: &str, calls: &[(&str, Value)]) -> (Vec<String>, String) {
-    let (transport, stderr) = TokioChildProcess::builder(server(base_url))
+    mcp_session_of(server(base_url), calls).await
+}
+
+/// [`mcp_session`] with a server command of the caller's.
+async fn mcp_session_of(server: Command, calls: &[(&str, Value)]) -> (Vec<String>, String) {
+    let (transport, stderr) = TokioChildProcess::builder(server)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -176,6 +181,78 @@ async fn no_mcp_result_or_log_line_shows_the_token() {
     assert!(results[1].contains("could not reach GHL"), "{}", results[1]);
     assert_clean("an unreachable GHL's result", &results[1]);
     assert_clean("an unreachable GHL's log", &log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tool_call_that_panics_answers_scrubbed_and_the_server_goes_on() {
+    let fake = FakeGhl::start().await;
+    fake.push_reply_for(
+        "/contacts/after",
+        Reply::json(200, json!({ "contact": { "id": "after" } })),
+    );
+    // A debug build's fault hook: every delete_contact call panics with this message.
+    let mut command = server(&fake.base_url());
+    command.env(
+        "GHL_MCP_TEST_PANIC",
+        format!("delete_contact:state near {TOKEN} went wrong"),
+    );
+    let calls = [
+        ("delete_contact", json!({ "contactId": "p-1" })),
+        ("get_contact", json!({ "contactId": "after" })),
+        ("delete_contact", json!({ "contactId": "p-2" })),
+    ];
+    let (results, log) = mcp_session_of(command, &calls).await;
+    for panicked in [&results[1], &results[3]] {
+        let result: Value = serde_json::from_str(panicked).unwrap();
+        assert_eq!(result["isError"], true, "{panicked}");
+        assert!(
+            panicked.contains(
+                "delete_contact: internal error in ghl-mcp (a bug; please report it): \
+                 state near [redacted] went wrong"
+            ),
+            "the panic is the call's error, its message scrubbed: {panicked}"
+        );
+    }
+    assert!(
+        results[2].contains(r#"\"id\":\"after\""#),
+        "the server answered the next call: {}",
+        results[2]
+    );
+    let guard_lines: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("tool call panicked"))
+        .collect();
+    assert_eq!(
+        guard_lines.len(),
+        2,
+        "the guard logs each panic: {guard_lines:?}"
+    );
+    for line in guard_lines {
+        assert!(
+            line.contains("ERROR") && line.contains("state near [redacted] went wrong"),
+            "{line}"
+        );
+    }
+    // The panic hook's report: "ghl-mcp panicked at FILE:LINE:COLUMN:", then the message.
+    let hook_reports: Vec<&str> = log.split("ghl-mcp panicked at ").skip(1).collect();
+    assert_eq!(hook_reports.len(), 2, "the panic hook reports each panic");
+    for report in hook_reports {
+        let message = report.lines().nth(1).unwrap_or_default();
+        assert!(
+            message.starts_with("state near [redacted] went wrong"),
+            "{message}"
+        );
+    }
+    for (i, result) in results.iter().enumerate() {
+        assert_clean(&format!("result {i}"), result);
+    }
+    assert_clean("the server's log", &log);
+    let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        ["/contacts/after"],
+        "a call that panicked before sending sent nothing"
+    );
 }
 
 #[tokio::test]
