@@ -240,7 +240,7 @@ impl Client {
     }
 }
 
-/// The reqwest client, built once, by the first request that needs it.
+/// The reqwest client, built once: by [`Client::set_up_http`], or else by the first request.
 #[derive(Debug)]
 struct Http {
     built: OnceLock<Result<reqwest::Client, String>>,
